@@ -1,0 +1,101 @@
+"""Start a crawl of one site into an archive: the archive's only contact with Scrapy."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+import scrapers.settings as default_settings
+from scrapers.spiders import spider_for
+
+
+@dataclass
+class CrawlSummary:
+    """What a run did, as the CLI prints it and `--json` returns it."""
+
+    site: str
+    db: str
+    run_id: int | None
+    status: str
+    pages: int
+    new: int
+    updated: int
+    unchanged: int
+    duplicate: int
+    skipped: int
+    errors: int
+    elapsed_s: float
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def crawl_settings(
+    db: str | Path,
+    *,
+    delay: float | None = None,
+    concurrency: int | None = None,
+    progress: float = 0,
+    log_level: str = "WARNING",
+    log_file: str | None = None,
+) -> Settings:
+    """Project settings with this run's overrides; a delay of 0 also turns AutoThrottle off."""
+    settings = Settings()
+    settings.setmodule(default_settings, priority="project")
+    settings.set("LUUTRU_DB", str(db), priority="cmdline")
+    settings.set("LUUTRU_PROGRESS", progress, priority="cmdline")
+    settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    if log_file:
+        settings.set("LOG_FILE", log_file, priority="cmdline")
+    if delay is not None:
+        settings.set("DOWNLOAD_DELAY", delay, priority="cmdline")
+        if delay == 0:
+            settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
+            settings.set("RANDOMIZE_DOWNLOAD_DELAY", False, priority="cmdline")
+    if concurrency is not None:
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", concurrency, priority="cmdline")
+        settings.set("CONCURRENT_REQUESTS", max(concurrency, 8), priority="cmdline")
+    return settings
+
+
+def run_crawl(
+    site: str,
+    db: str | Path,
+    *,
+    base_url: str | None = None,
+    max_pages: int | None = None,
+    settings: Settings | None = None,
+) -> CrawlSummary:
+    """Crawl `site` into `db` in this process and return the run's summary (blocks until done)."""
+    spider_cls = spider_for(site)
+    settings = settings or crawl_settings(db)
+    process = CrawlerProcess(settings, install_root_handler=True)
+    logging.getLogger("scrapy").propagate = True
+    crawler = process.create_crawler(spider_cls)
+    process.crawl(crawler, base_url=base_url, max_pages=max_pages)
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    start, finish = stats.get("start_time"), stats.get("finish_time")
+    elapsed = (finish - start).total_seconds() if start and finish else 0.0
+    outcomes = {k.split("/")[-1]: v for k, v in stats.items() if k.startswith("luutru/outcome/")}
+    return CrawlSummary(
+        site=site,
+        db=str(db),
+        run_id=stats.get("luutru/run_id"),
+        status=stats.get("luutru/run_status", "failed"),
+        pages=stats.get("response_received_count", 0),
+        new=stats.get("luutru/articles/new", 0),
+        updated=stats.get("luutru/articles/updated", 0),
+        unchanged=stats.get("luutru/articles/unchanged", 0),
+        duplicate=stats.get("luutru/articles/duplicate", 0),
+        skipped=outcomes.get("skipped", 0),
+        errors=outcomes.get("failed", 0),
+        elapsed_s=round(elapsed, 2),
+        outcomes=outcomes,
+    )

@@ -1,0 +1,459 @@
+"""Accent-insensitive full-text search over the archive, with a small safe query language."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from archive.db import ArchiveError
+from pipelines.text import fold
+
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 32
+MAX_LIMIT = 1000
+SNIPPET_WORDS = 30
+# bm25 weights for (title, text, title_fold, text_fold): matches are only ever sought in the
+# folded columns, the title counting five times a body match.
+BM25_WEIGHTS = (0.0, 0.0, 5.0, 1.0)
+FOLDED_COLUMNS = "{title_fold text_fold}"
+ORIGINAL_COLUMNS = "{title text}"
+
+# A token as FTS5's unicode61 tokenizer sees it: letters and digits; everything else separates.
+_TOKEN_RE = re.compile(r"[^\W_]+")
+_DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
+
+
+class QueryError(ArchiveError, ValueError):
+    """A search request that cannot be run; the message is one line, fit for the user."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One query term: a word or phrase as typed (NFC, lower-case) and its folded tokens."""
+
+    tokens: tuple[str, ...]  # folded
+    original: tuple[str, ...]  # NFC lower-case, diacritics kept
+    prefix: bool = False
+    quoted: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    """A query reduced to AND-ed groups of OR-ed terms, minus excluded terms."""
+
+    groups: list[list[Term]] = field(default_factory=list)
+    excluded: list[Term] = field(default_factory=list)
+
+    @property
+    def positive_terms(self) -> list[Term]:
+        """Every term a document may match, for snippets and highlighting."""
+        return [t for g in self.groups for t in g]
+
+
+@dataclass
+class Hit:
+    """One search result."""
+
+    id: int
+    url: str
+    title: str
+    published_at: str | None
+    site: str
+    author: str | None
+    snippet: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON output."""
+        return asdict(self)
+
+
+# -- parsing ------------------------------------------------------------------------------
+
+
+def _tokens(s: str) -> tuple[str, ...]:
+    return tuple(_TOKEN_RE.findall(s))
+
+
+def _make_term(raw: str, *, prefix: bool, quoted: bool) -> Term | None:
+    original = unicodedata.normalize("NFC", raw).lower()
+    folded = _tokens(fold(original))
+    if not folded:
+        return None
+    return Term(tokens=folded, original=_tokens(original), prefix=prefix, quoted=quoted)
+
+
+def _lex(query: str) -> list[tuple[str, Term | None, bool]]:
+    """Split the query into ("term", Term, negated) and ("or", None, False) items; quotes group
+    phrases, an unclosed quote runs to the end of the input."""
+    items: list[tuple[str, Term | None, bool]] = []
+    i, n = 0, len(query)
+    negate_next = False
+    while i < n:
+        ch = query[i]
+        if ch.isspace():
+            i += 1
+            continue
+        negated = negate_next
+        if ch == '"' or (ch == "-" and i + 1 < n and query[i + 1] == '"'):
+            if ch == "-":
+                negated, i = True, i + 1
+            end = query.find('"', i + 1)
+            end = n if end == -1 else end
+            body = query[i + 1 : end]
+            i = end + 1
+            prefix = i < n and query[i] == "*"
+            if prefix:
+                i += 1
+            term = _make_term(body, prefix=prefix, quoted=True)
+            if term is not None:
+                items.append(("term", term, negated))
+                negate_next = False
+            continue
+        j = i
+        while j < n and not query[j].isspace() and query[j] != '"':
+            j += 1
+        chunk = query[i:j]
+        i = j
+        if chunk == "OR":
+            items.append(("or", None, False))
+            continue
+        if chunk == "AND":
+            continue
+        if chunk == "NOT":
+            negate_next = True
+            continue
+        if chunk.startswith("-"):
+            negated = True
+            chunk = chunk.lstrip("-")
+        prefix = chunk.endswith("*")
+        term = _make_term(chunk.rstrip("*"), prefix=prefix, quoted=False)
+        if term is not None:
+            items.append(("term", term, negated))
+            negate_next = False
+    return items
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Turn user text into terms; never raises anything but QueryError.
+
+    Implicit AND; `OR` joins the terms on either side (`a b OR c` = a AND (b OR c));
+    `-word`, `-"phrase"` and `NOT word` exclude; `word*` matches a prefix; "..." is a phrase.
+    A word with inner punctuation (`C-300`, `a'b`) is the phrase of its parts, as FTS5 would
+    tokenize it. Stray operators and punctuation are ignored.
+    """
+    if not isinstance(query, str):
+        raise QueryError("query must be text")
+    if "\x00" in query:
+        raise QueryError("query contains a NUL character")
+    if not query.strip():
+        raise QueryError("empty query: type one or more words to search for")
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"query too long ({len(query)} characters, at most {MAX_QUERY_CHARS})")
+    parsed = ParsedQuery()
+    pending_or = False
+    for kind, term, negated in _lex(query):
+        if kind == "or" or term is None:
+            pending_or = bool(parsed.groups)
+            continue
+        if negated:
+            parsed.excluded.append(term)
+        elif pending_or:
+            parsed.groups[-1].append(term)
+        else:
+            parsed.groups.append([term])
+        pending_or = False
+    if len(parsed.positive_terms) + len(parsed.excluded) > MAX_TERMS:
+        raise QueryError(f"too many search terms (at most {MAX_TERMS})")
+    if not parsed.groups:
+        if parsed.excluded:
+            raise QueryError("nothing left to search for: a query needs at least one "
+                             "word that is not excluded")
+        raise QueryError("nothing to search for: the query has no letters or digits")
+    return parsed
+
+
+# -- FTS5 expression building -------------------------------------------------------------
+
+
+def _phrase(tokens: tuple[str, ...], prefix: bool, columns: str) -> str:
+    # Tokens hold letters and digits only, so the quoting below can never be broken out of.
+    return f'{columns} : "{" ".join(tokens)}"' + (" *" if prefix else "")
+
+
+def _runs(parsed: ParsedQuery) -> list[list[Term]]:
+    """Consecutive single-term groups of plain words: `sinh hoat chi bo` is one run."""
+    runs: list[list[Term]] = []
+    current: list[Term] = []
+    for group in parsed.groups:
+        if len(group) == 1 and not group[0].quoted and not group[0].prefix:
+            current.append(group[0])
+            continue
+        if current:
+            runs.append(current)
+        current = []
+    if current:
+        runs.append(current)
+    return runs
+
+
+def match_expression(parsed: ParsedQuery) -> str:
+    """The FTS5 MATCH string over the folded columns (what decides which rows are hits)."""
+
+    def term(t: Term) -> str:
+        return _phrase(t.tokens, t.prefix, FOLDED_COLUMNS)
+
+    ands = []
+    for group in parsed.groups:
+        ands.append(term(group[0]) if len(group) == 1 else
+                    "(" + " OR ".join(term(t) for t in group) + ")")
+    expr = " AND ".join(ands)
+    if parsed.excluded:
+        expr = f"({expr}) NOT (" + " OR ".join(term(t) for t in parsed.excluded) + ")"
+    return expr
+
+
+def phrase_expression(parsed: ParsedQuery) -> str | None:
+    """Rows where each run of plain words occurs as a phrase rank first; None if no run has
+    two or more words."""
+    phrases = [r for r in _runs(parsed) if len(r) > 1]
+    if not phrases:
+        return None
+    return " AND ".join(
+        _phrase(tuple(tok for t in run for tok in t.tokens), False, FOLDED_COLUMNS)
+        for run in phrases
+    )
+
+
+def exact_expression(parsed: ParsedQuery) -> str | None:
+    """Rows matching the query with its diacritics intact rank above folded-only matches;
+    None when the query was typed without diacritics (nothing to prefer)."""
+    terms = parsed.positive_terms
+    if all(t.original == t.tokens for t in terms):
+        return None
+    ands: list[str] = []
+    runs = {id(t): run for run in _runs(parsed) if len(run) > 1 for t in run}
+    done: set[int] = set()
+    for group in parsed.groups:
+        first = group[0]
+        if id(first) in runs:
+            run = runs[id(first)]
+            if id(run[0]) in done:
+                continue
+            done.add(id(run[0]))
+            ands.append(_phrase(tuple(tok for t in run for tok in t.original), False,
+                                ORIGINAL_COLUMNS))
+            continue
+        alts = [_phrase(t.original, t.prefix, ORIGINAL_COLUMNS) for t in group if t.original]
+        if alts:
+            ands.append(alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
+    return " AND ".join(ands) if ands else None
+
+
+# -- filters ------------------------------------------------------------------------------
+
+
+def _period(value: str | int, name: str) -> tuple[str, str]:
+    """(first day, first day after) of a YYYY / YYYY-MM / YYYY-MM-DD period, as ISO strings."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    m = _DATE_RE.match(value.strip()) if isinstance(value, str) else None
+    if not m:
+        raise QueryError(f"--{name} must look like YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
+    year, month, day = int(m[1]), m[2], m[3]
+    try:
+        if day is not None:
+            start = date(year, int(month), int(day))
+            end = start + timedelta(days=1)
+        elif month is not None:
+            start = date(year, int(month), 1)
+            end = date(year + (start.month == 12), start.month % 12 + 1, 1)
+        else:
+            start = date(year, 1, 1)
+            end = date(year + 1, 1, 1)
+    except (ValueError, OverflowError):
+        raise QueryError(f"--{name}: {value!r} is not a valid date") from None
+    return start.isoformat(), end.isoformat()
+
+
+# -- snippets -----------------------------------------------------------------------------
+
+
+def _match_spans(tokens: list[str], terms: list[Term]) -> list[tuple[int, int]]:
+    """(first, last) token indexes of non-overlapping occurrences of the terms, longest term
+    first at each position, so a phrase is bracketed whole rather than word by word."""
+    ordered = sorted(terms, key=lambda t: -len(t.tokens))
+    spans = []
+    i = 0
+    while i < len(tokens):
+        for t in ordered:
+            k = len(t.tokens)
+            if i + k > len(tokens):
+                continue
+            if all(tokens[i + j] == t.tokens[j] for j in range(k - 1)) and (
+                tokens[i + k - 1].startswith(t.tokens[-1]) if t.prefix
+                else tokens[i + k - 1] == t.tokens[-1]
+            ):
+                spans.append((i, i + k - 1))
+                i += k
+                break
+        else:
+            i += 1
+    return spans
+
+
+def highlight_terms(parsed: ParsedQuery) -> list[Term]:
+    """Terms to bracket in snippets: each multi-word run as a phrase, plus every term alone."""
+    runs = [
+        Term(tokens=tuple(tok for t in run for tok in t.tokens),
+             original=tuple(tok for t in run for tok in t.original))
+        for run in _runs(parsed)
+        if len(run) > 1
+    ]
+    return [*runs, *parsed.positive_terms]
+
+
+def make_snippet(text: str, terms: list[Term], words: int = SNIPPET_WORDS) -> str:
+    """About `words` words of the original text around the first match, matches in [brackets].
+
+    Matches are found in fold(text) and mapped back by offset: fold is length-preserving on
+    NFC input, so what the reader sees is the original spelling.
+    """
+    text = unicodedata.normalize("NFC", text or "")
+    folded = fold(text)
+    positions = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(folded)]
+    if not positions:
+        return ""
+    tokens = [folded[a:b] for a, b in positions]
+    spans = _match_spans(tokens, terms)
+    first = spans[0][0] if spans else 0
+    start = max(0, min(first - words // 3, len(tokens) - words))
+    end = min(len(tokens), start + words)
+    out: list[str] = []
+    cursor = positions[start][0]
+    for a, b in spans:
+        if a < start or b >= end:
+            continue
+        out.append(text[cursor : positions[a][0]])
+        out.append("[" + text[positions[a][0] : positions[b][1]] + "]")
+        cursor = positions[b][1]
+    out.append(text[cursor : positions[end - 1][1]])
+    snippet = " ".join("".join(out).split())
+    if start > 0:
+        snippet = "… " + snippet
+    if end < len(tokens):
+        snippet += " …"
+    return snippet
+
+
+# -- search -------------------------------------------------------------------------------
+
+
+def search(
+    conn: sqlite3.Connection,
+    query: str,
+    *,
+    site: str | None = None,
+    since: str | int | None = None,
+    until: str | int | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> list[Hit]:
+    """Ranked hits for `query`: phrase matches of multi-word input first, then matches with
+    the query's own diacritics, then bm25 (title above text); `dang` finds `Đảng`.
+
+    `since`/`until` (YYYY, YYYY-MM or YYYY-MM-DD, until inclusive of the whole period) filter
+    on published_at, so undated articles drop out when either is given.
+    """
+    parsed = parse_query(query)
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
+    if not isinstance(offset, int) or offset < 0:
+        raise QueryError("offset must be 0 or more")
+    params: dict[str, Any] = {"match": match_expression(parsed), "limit": limit,
+                              "offset": offset}
+    where = ["articles_fts MATCH :match"]
+    if site is not None:
+        where.append("a.site = :site")
+        params["site"] = site
+    if since is not None:
+        params["since"] = _period(since, "since")[0]
+        where.append("a.published_at >= :since")
+    if until is not None:
+        params["until"] = _period(until, "until")[1]
+        where.append("a.published_at < :until")
+    if since is not None and until is not None and params["since"] >= params["until"]:
+        raise QueryError(f"--since {since} is after --until {until}")
+    boosts = []
+    for name, expr, weight in (
+        ("phrase", phrase_expression(parsed), 2),
+        ("exact", exact_expression(parsed), 1),
+    ):
+        if expr is not None:
+            params[name] = expr
+            boosts.append(
+                f"{weight} * (articles_fts.rowid IN "
+                f"(SELECT rowid FROM articles_fts WHERE articles_fts MATCH :{name}))"
+            )
+    weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+    # bm25 is <= 0, lower is better; squash it into [0, 1) so the boosts above form tiers.
+    rank = f"max(0.0, -bm25(articles_fts, {weights}))"
+    score = " + ".join([*boosts, f"({rank}) / (1.0 + {rank})"])
+    sql = (
+        "SELECT a.id, a.canonical_url, a.title, a.published_at, a.site, a.author, a.text, "
+        f"{score} AS score "
+        "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+        f"WHERE {' AND '.join(where)} "
+        "ORDER BY score DESC, a.published_at DESC, a.id DESC LIMIT :limit OFFSET :offset"
+    )
+    try:
+        rows = conn.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        message = str(exc)
+        if "interrupted" in message:
+            raise QueryError(
+                "search took too long and was stopped: add words or a filter"
+            ) from None
+        raise QueryError(f"search failed: {message}") from exc
+    terms = highlight_terms(parsed)
+    return [
+        Hit(id=r[0], url=r[1], title=r[2], published_at=r[3], site=r[4], author=r[5],
+            snippet=make_snippet(r[6], terms), score=round(float(r[7]), 6))
+        for r in rows
+    ]
+
+
+def get_article(conn: sqlite3.Connection, url_or_id: str | int) -> dict[str, Any] | None:
+    """One article by id, canonical URL or any URL it was seen under (aliases, /node/N)."""
+    cols = ("id, site, canonical_url, url, node_id, title, text, author, author_role, "
+            "author_prefix, categories, published_at, published_precision, published_raw, "
+            "published_source, content_hash, first_seen, last_seen, first_run, last_run")
+    row = None
+    key = str(url_or_id).strip()
+    if key.isdigit() and len(key) <= 18:
+        row = conn.execute(f"SELECT {cols} FROM articles WHERE id = ?", (int(key),)).fetchone()
+    if row is None:
+        row = conn.execute(f"SELECT {cols} FROM articles WHERE canonical_url = ?",
+                           (key,)).fetchone()
+    if row is None:
+        row = conn.execute(
+            f"SELECT {cols} FROM articles WHERE id = "
+            "(SELECT article_id FROM article_urls WHERE url = ?)", (key,)
+        ).fetchone()
+    if row is None:
+        return None
+    names = [c.strip() for c in cols.split(",")]
+    article = dict(zip(names, row, strict=True))
+    article["categories"] = json.loads(article["categories"] or "[]")
+    article["urls"] = [
+        u for (u,) in conn.execute(
+            "SELECT url FROM article_urls WHERE article_id = ? ORDER BY first_seen, url",
+            (article["id"],),
+        )
+    ]
+    return article

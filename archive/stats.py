@@ -1,0 +1,76 @@
+"""Per-site numbers that show how complete an archive is (dates, authors, years, last run)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+
+def _share(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def site_stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """One dict per site (registered or with articles), ordered by slug, so a researcher can
+    see at a glance which sites lack dates or authors and when each was last crawled.
+
+    Shares are fractions in [0, 1] (0.0 for a site without articles); `per_year` maps an int
+    year to its article count; `last_run` is the newest run (any status) or None.
+    """
+    sites: dict[str, dict[str, Any]] = {}
+
+    def entry(slug: str) -> dict[str, Any]:
+        if slug not in sites:
+            sites[slug] = {
+                "site": slug,
+                "name": None,
+                "articles": 0,
+                "with_date": 0.0,
+                "with_author": 0.0,
+                "first_published": None,
+                "last_published": None,
+                "per_year": {},
+                "last_run": None,
+                "date_sources": {},
+            }
+        return sites[slug]
+
+    for slug, name in conn.execute("SELECT slug, name FROM sites"):
+        entry(slug)["name"] = name
+    for slug, n, dated, authored, first, last in conn.execute(
+        "SELECT site, count(*), count(published_at), "
+        "sum(author IS NOT NULL AND trim(author) != ''), "
+        "min(substr(published_at, 1, 10)), max(substr(published_at, 1, 10)) "
+        "FROM articles GROUP BY site"
+    ):
+        e = entry(slug)
+        e.update(
+            articles=n,
+            with_date=_share(dated, n),
+            with_author=_share(authored or 0, n),
+            first_published=first,
+            last_published=last,
+        )
+    for slug, year, n in conn.execute(
+        "SELECT site, substr(published_at, 1, 4) AS y, count(*) FROM articles "
+        "WHERE published_at IS NOT NULL GROUP BY site, y ORDER BY site, y"
+    ):
+        if year and year.isdigit():
+            entry(slug)["per_year"][int(year)] = n
+    for slug, source, n in conn.execute(
+        "SELECT site, published_source, count(*) FROM articles "
+        "WHERE published_at IS NOT NULL GROUP BY site, published_source "
+        "ORDER BY site, count(*) DESC"
+    ):
+        entry(slug)["date_sources"][source or "unknown"] = n
+    for run_id, slug, status, started, finished in conn.execute(
+        "SELECT r.id, r.site, r.status, r.started_at, r.finished_at FROM runs r "
+        "WHERE r.id = (SELECT max(id) FROM runs WHERE site = r.site)"
+    ):
+        entry(slug)["last_run"] = {
+            "id": run_id,
+            "status": status,
+            "started_at": started,
+            "finished_at": finished,
+        }
+    return [sites[k] for k in sorted(sites)]

@@ -1,0 +1,167 @@
+"""Author bylines: a name line with an optional degree prefix, and the role line under it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipelines.text import clean_line, is_boilerplate
+
+# Degrees and forms of address printed before a name; the longest alternatives come first.
+_PREFIX_RE = re.compile(
+    r"(?P<prefix>"
+    r"(?:P?GS\.?\s?-?\s?T(?:S|SKH)\.?)"  # PGS.TS., GS. TS, PGS-TS
+    r"|P?GS\."
+    r"|Th\.?\s?[Ss]\.?|ThS"  # ThS., Th.s, Th.S, ThS
+    r"|TS\.?|Ts\.|TSKH\.?"
+    r"|CN\.|KS\.|BS\.|NCS\.|NGƯT\.?|NGND\.?"
+    r"|Thạc\s+s[ỹĩ]\.?|Tiến\s+s[ỹĩ]\.?|Cử\s+nhân"
+    r"|Đ/[cC]\.?|Đồng\s+chí"
+    r")(?:\s+|(?<=\.)(?=[^\W\d_]))",
+)
+# Labels that introduce a byline in running text; the label is not part of the name.
+_LABEL_RE = re.compile(
+    r"(?:Tác\s+giả(?:\s+bài\s+viết)?|Tin\s*(?:và|,|-|&)\s*ảnh|Bài\s*(?:và|,|-|&)\s*ảnh|Tin|Bài"
+    r"|Người\s+viết|Ảnh)\s*:\s*",
+    re.IGNORECASE,
+)
+# Initials-only bylines: C.V.D, P.H, P.H.
+_INITIALS_RE = re.compile(r"(?:[A-ZĐ]\.){1,5}[A-ZĐ]?\.?|(?:[A-ZĐ]\.)*[A-ZĐ]")
+_MAX_NAME_LEN = 40
+_MAX_NAME_SYLLABLES = 6
+_MAX_ROLE_LEN = 90
+
+# First words that start a role, a heading or a sentence, never a person's name.
+_NOT_NAME_START = frozenset(
+    (
+        "hiệu phó trưởng khoa phòng giảng viên chi bí tỉnh nguyên ban đảng trường thông tin"
+        " tác ảnh theo ngày thứ chủ hội sở ủy uỷ giám chuyên cán học tổ trung bộ các những"
+        " một hai ba nghị đại kỷ lớp công kết tóm chương phần mục điều asset skip"
+    ).split()
+)
+# Common surnames: an ALL-CAPS line without a degree prefix counts as a name only with one.
+_SURNAMES = frozenset(
+    (
+        "nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đinh đoàn"
+        " trương lương lâm mai cao tạ châu quách tô hà kiều la lưu thái tăng trịnh đào văn"
+        " chu triệu lục vương diệp âu mạc hứa từ khổng giang thân quan phùng nghiêm kim"
+        " tống hồng thạch lại"
+    ).split()
+)
+
+# Role lines open with one of these (after an optional "Nguyên" / "Phó").
+_ROLE_RE = re.compile(
+    r"(?:Nguyên\s+)?(?:Phó\s+)?"
+    r"(?:Hiệu\s+trưởng|Trưởng\s+(?:khoa|phòng|ban|bộ\s+môn|tiểu\s+ban)|Khoa|Phòng|Bộ\s+môn"
+    r"|Giảng\s+viên|Viên\s+chức|Chuyên\s+viên|Nghiên\s+cứu\s+viên|Cán\s+bộ|Học\s+viên"
+    r"|Chi\s+(?:đoàn|bộ|hội)|Bí\s+thư|Đảng\s+ủy\s+viên|Đảng\s+uỷ\s+viên|Đảng\s+[uủ]ỷ?"
+    r"|Tỉnh\s+(?:ủy|uỷ)\s+viên|Ủy\s+viên|Uỷ\s+viên|TUV\b|UVBTV|Giám\s+đốc|Chủ\s+nhiệm"
+    r"|Chủ\s+tịch|Trưởng\s+Đoàn|Công\s+đoàn|Đoàn\s+(?:trường|thanh\s+niên)|Trường\s+Chính\s+trị"
+    r"|Ban\s+|Văn\s+phòng|Tổ\s+trưởng)",
+    re.IGNORECASE,
+)
+# Lower-case words that make a line a sentence rather than a role.
+_SENTENCE_WORD_RE = re.compile(
+    r"(?<![^\W\d_])(?:đã|sẽ|đang|được|bị|là|có|gồm|vừa|cùng"
+    r"|tổ chức|tiến hành|triển khai|nhằm|thực hiện)"
+    r"(?![^\W\d_])"
+)
+# Inline "Name - role", "Name, role", "Name (role)".
+_INLINE_SPLIT_RE = re.compile(r"\s+[-–—]\s+|\s*,\s+|\s*\(")
+_TRAILING_JUNK = " |;,"
+# ThS inside a role line is an abbreviation, not two glued labels.
+_GLUE_EXCEPTIONS = frozenset({"ThS", "TpHCM", "TSKH"})
+
+
+@dataclass(frozen=True)
+class Byline:
+    """An author as shown (name with its prefix), the prefix alone, the role, and the raw lines."""
+
+    name: str
+    role: str
+    prefix: str
+    raw: str
+
+
+def _prefix_of(name: str) -> str:
+    """The degree/title at the start of a cleaned name line, as written, or ''."""
+    m = _PREFIX_RE.match(name)
+    return clean_line(m.group("prefix")) if m else ""
+
+
+def split_glued_roles(s: str) -> str:
+    """Re-insert the separator lost between two labels (`Đảng ủyPhó hiệu trưởng`)."""
+    out: list[str] = []
+    word_start = 0
+    for i, ch in enumerate(s):
+        if ch.isspace():
+            word_start = i + 1
+        if i and ch.isupper() and s[i - 1].islower():
+            word = re.split(r"[\s,;]", s[word_start:], maxsplit=1)[0]
+            if word.rstrip(".") not in _GLUE_EXCEPTIONS:
+                out.append(", ")
+                word_start = i
+        out.append(ch)
+    return "".join(out)
+
+
+def _strip_label(line: str) -> str:
+    """Drop a `Tác giả:`-style label before the name."""
+    m = _LABEL_RE.match(line)
+    return line[m.end() :] if m else line
+
+
+def looks_like_role(line: str) -> bool:
+    """True for a short role line (`Trưởng khoa Dân vận`), so it can be told from body text."""
+    s = clean_line(line).strip(_TRAILING_JUNK)
+    if not s or len(s) >= _MAX_ROLE_LEN or s[-1] in "!?:":
+        return False
+    if _ROLE_RE.match(s) is None:
+        return False
+    return _SENTENCE_WORD_RE.search(s) is None
+
+
+def looks_like_name(line: str) -> bool:
+    """True for a short person-name line (`ThS. Nguyễn Thị Yến`, `C.V.D`); False for sentences."""
+    s = _strip_label(clean_line(line)).rstrip(" |")
+    if not s or len(s) > _MAX_NAME_LEN:
+        return False
+    if _INITIALS_RE.fullmatch(s):
+        return len(s) > 1
+    if s[-1] in ".;:,!?" or not s[0].isupper() or is_boilerplate(s):
+        return False
+    m = _PREFIX_RE.match(s)
+    rest = s[m.end() :] if m else s
+    words = rest.split()
+    if not 1 <= len(words) <= _MAX_NAME_SYLLABLES:
+        return False
+    if not all(w.isalpha() and w[0].isupper() for w in words):
+        return False
+    if m is None:
+        if words[0].lower() in _NOT_NAME_START:
+            return False
+        if rest.isupper() and words[0].lower() not in _SURNAMES:
+            return False
+    return True
+
+
+def _split_inline(name: str) -> tuple[str, str]:
+    """Split `Name - role`, `Name, role` or `Name (role)` when the tail reads as a role."""
+    for m in _INLINE_SPLIT_RE.finditer(name):
+        head, tail = name[: m.start()], name[m.end() :]
+        if m.group(0).strip() == "(":
+            tail = tail.rstrip(" |").removesuffix(")")
+        if looks_like_name(head) and looks_like_role(tail):
+            return head.strip(), tail.strip()
+    return name, ""
+
+
+def parse_byline(name_line: str, role_line: str = "") -> Byline:
+    """Split a byline into name as shown, degree prefix and role, keeping the raw text to audit."""
+    raw = name_line if not role_line else f"{name_line}\n{role_line}"
+    name = _strip_label(clean_line(name_line)).strip(_TRAILING_JUNK)
+    role = split_glued_roles(clean_line(role_line)).strip(_TRAILING_JUNK)
+    if not role:
+        name, role = _split_inline(name)
+        role = split_glued_roles(role).strip(_TRAILING_JUNK)
+    return Byline(name=name, role=role, prefix=_prefix_of(name), raw=raw)

@@ -1,0 +1,246 @@
+"""Thin Scrapy item pipelines over the pure functions: clean, dates, dedupe keys, archive."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from archive.store import Archive
+from pipelines.article import clean_article
+from pipelines.dates import parse_date
+from pipelines.hashing import content_hash
+from pipelines.urls import canonicalize_url, same_site
+from scrapers.items import ArticleItem, FetchOutcome
+
+logger = logging.getLogger(__name__)
+
+_STORE_OUTCOME = {"new": "stored", "updated": "stored", "unchanged": "unchanged",
+                  "duplicate": "duplicate"}
+
+
+class CleanPipeline:
+    """Clean text fields; an article with no text left is dropped with a counted reason."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        article = clean_article(item.title_raw, item.paragraphs_raw, item.author_raw, item.role_raw)
+        if not article.text:
+            self.stats.inc_value("luutru/dropped/empty_text")
+            raise DropItem(f"empty_text: no article text left at {item.url}")
+        item.title, item.text = article.title, article.text
+        item.author, item.author_role = article.author, article.author_role
+        item.author_prefix = article.author_prefix
+        return item
+
+
+class DatePipeline:
+    """Parse the date found by the spider; a refused or unparseable date stays null, raw kept."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DatePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem) or not item.date_raw:
+            return item
+        parsed = parse_date(
+            item.date_raw,
+            source=item.date_source or "unknown",
+            now=datetime.fromisoformat(item.fetched_at),
+        )
+        if parsed is None:
+            self.stats.inc_value("luutru/date/unparsed")
+            logger.info("date not used at %s: %r", item.url, item.date_raw)
+            return item
+        item.published_at = parsed.isoformat()
+        item.published_precision = parsed.precision
+        return item
+
+
+class DedupePipeline:
+    """Give each article its canonical URL and content hash; the archive decides what is new."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        spider = self.crawler.spider
+        origin = spider.site.base_url
+        aliases = (*spider.site.aliases, spider.base_url)
+        # rel=canonical names the article's identity (alias, not /node/N) when it is on this site.
+        link = item.canonical_link
+        key = link if link and same_site(link, origin, aliases) else item.url
+        item.canonical_url = canonicalize_url(key, origin=origin, aliases=aliases)
+        item.content_hash = content_hash(item.title, item.text)
+        return item
+
+
+class ArchivePipeline:
+    """Store articles and keep the fetch log: every scheduled URL ends with exactly one outcome.
+
+    Scrapy drops some requests without a callback or errback (a redirect to an already-seen URL,
+    an off-site redirect); the scheduler signals are watched so those get a row too.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.db_path = crawler.settings.get("LUUTRU_DB", "luutru.db")
+        self.archive: Archive | None = None
+        self.run_id: int | None = None
+        self.scheduled: dict[str, int] = {}  # URL as first scheduled -> times scheduled
+        self.kinds: dict[str, str] = {}
+        self.done: set[str] = set()
+        self.stored_this_run: set[str] = set()  # canonical URLs
+        self.counters = {"new": 0, "updated": 0, "unchanged": 0, "duplicate": 0, "errors": 0,
+                         "pages": 0, "skipped": 0}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        pipe = cls(crawler)
+        crawler.signals.connect(pipe.request_scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(pipe.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
+        return pipe
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        self.archive = Archive(self.db_path)
+        self.archive.upsert_site(spider.site.as_row())
+        self.run_id = self.archive.start_run(spider.site.slug, spider.base_url)
+        self.stats.set_value("luutru/run_id", self.run_id)
+
+    # -- fetch log ---------------------------------------------------------------------------
+
+    def _log(self, url: str, kind: str, outcome: str, reason: str | None = None,
+             http_status: int | None = None, article_id: int | None = None) -> None:
+        if url in self.done:
+            return
+        self.done.add(url)
+        self.scheduled.pop(url, None)
+        if outcome in ("failed",):
+            self.counters["errors"] += 1
+        elif outcome == "skipped":
+            self.counters["skipped"] += 1
+        if http_status is not None:
+            self.counters["pages"] += 1
+        self.stats.inc_value(f"luutru/outcome/{outcome}")
+        assert self.archive is not None and self.run_id is not None
+        self.archive.log_fetch(self.run_id, url, kind, outcome, reason=reason,
+                               http_status=http_status, article_id=article_id)
+
+    def request_scheduled(self, request: Request, spider: Spider) -> None:
+        chain = request.meta.get("redirect_urls")
+        key = chain[0] if chain else request.url
+        if key in self.done:
+            return
+        self.kinds.setdefault(key, request.meta.get("kind", "page"))
+        self.scheduled[key] = self.scheduled.get(key, 0) + (0 if chain else 1)
+        if chain and not same_site(request.url, spider.base_url, ()):
+            # OffsiteMiddleware drops this request silently after this signal.
+            self._log(key, self.kinds[key], "skipped", f"offsite_redirect: {request.url}")
+
+    def request_dropped(self, request: Request, spider: Spider) -> None:
+        chain = request.meta.get("redirect_urls")
+        key = chain[0] if chain else request.url
+        if key in self.done:
+            return
+        if chain:
+            self._log(key, self.kinds.get(key, "page"), "skipped",
+                      f"redirect_to_seen_url: {request.url}")
+        elif self.scheduled.get(key, 0) > 1:
+            self.scheduled[key] -= 1  # a repeat of a URL still in flight
+        else:
+            self._log(key, self.kinds.get(key, "page"), "duplicate",
+                      "already_fetched_under_another_url")
+
+    def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Spider) -> None:
+        if isinstance(item, ArticleItem):
+            reason = str(exception).split(":", 1)[0] or "dropped"
+            self._log(item.scheduled_url or item.url, "article", "skipped", reason,
+                      http_status=item.http_status)
+
+    # -- items -------------------------------------------------------------------------------
+
+    def process_item(self, item: Any) -> Any:
+        assert self.archive is not None and self.run_id is not None
+        if isinstance(item, FetchOutcome):
+            self._log(item.url, item.kind, item.outcome, item.reason, item.http_status)
+            return item
+        if not isinstance(item, ArticleItem):
+            return item
+        record = self._record(item)
+        outcome, article_id = self.archive.store_article(record, self.run_id)
+        if item.canonical_url in self.stored_this_run:
+            outcome = "duplicate"  # the same article again this run, e.g. under /node/N
+        self.stored_this_run.add(item.canonical_url)
+        self.counters[outcome] += 1
+        self.stats.inc_value(f"luutru/articles/{outcome}")
+        reason = None if outcome != "duplicate" else f"same article as #{article_id}"
+        self._log(item.scheduled_url or item.url, "article", _STORE_OUTCOME[outcome], reason,
+                  http_status=item.http_status, article_id=article_id)
+        return item
+
+    @staticmethod
+    def _record(item: ArticleItem) -> dict[str, Any]:
+        data = asdict(item)
+        return {
+            "site": data["site"],
+            "canonical_url": data["canonical_url"],
+            "url": data["url"],
+            "node_id": data["node_id"],
+            "title": data["title"],
+            "text": data["text"],
+            "author": data["author"],
+            "author_role": data["author_role"],
+            "author_prefix": data["author_prefix"],
+            "categories": data["categories"],
+            "published_at": data["published_at"],
+            "published_precision": data["published_precision"],
+            "published_raw": data["date_raw"],
+            "published_source": data["date_source"] if data["published_at"] else None,
+            "content_hash": data["content_hash"],
+            "fetched_at": data["fetched_at"],
+        }
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.archive is None or self.run_id is None:
+            return
+        for url in list(self.scheduled):
+            self._log(url, self.kinds.get(url, "page"), "skipped", f"not_fetched: crawl {reason}")
+        status = "finished" if reason == "finished" else "interrupted"
+        self.archive.finish_run(self.run_id, status, {
+            "pages": self.counters["pages"],
+            "items_new": self.counters["new"],
+            "items_updated": self.counters["updated"],
+            "items_unchanged": self.counters["unchanged"],
+            "items_duplicate": self.counters["duplicate"],
+            "errors": self.counters["errors"],
+        })
+        self.stats.set_value("luutru/run_status", status)
+        self.archive.close()
+        self.archive = None

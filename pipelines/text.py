@@ -1,0 +1,199 @@
+"""Vietnamese text normalisation: clean forms for storage, folded forms for search."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+from pipelines.dates import RENDER_CLOCK_RE
+
+_SPECIAL_FOLDS = {"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"}
+
+# Vowels as Vietnamese writes them: 12 base vowels x (no tone + 5 tones), NFC.
+_VI_VOWELS_LOWER = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ"
+_VI_VOWELS = _VI_VOWELS_LOWER + _VI_VOWELS_LOWER.upper()
+# Letters that occur in Vietnamese and in no Western European orthography (Latin-1 excluded):
+# their presence marks a string as Vietnamese for the Ð -> Đ repair.
+_VI_ONLY_CLASS = "ăĂđĐĩĨũŨơƠưƯ\u1ea0-\u1ef9"
+
+# Invisible characters that only ever break words apart: soft hyphen, zero-width space/joiners,
+# word joiner, BOM, bidi marks and embeddings, Mongolian vowel separator.
+_INVISIBLE_RE = re.compile(
+    "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+# C0/C1 controls other than the whitespace ones (\t \n \v \f \r) and NEL (\x85, a line break).
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+# Entities with their terminating ";" only: "R&D" or "?a=1&para=2" must not turn into symbols.
+_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_NEWLINE_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# Horizontal whitespace: tabs, NBSP, the Unicode space family, \v \f.
+_HSPACE_RE = re.compile("[^\\S\n]+")
+_ANY_SPACE_RE = re.compile(r"\s+")
+
+_VI_ONLY_RE = re.compile(f"[{_VI_ONLY_CLASS}]")
+_VI_MARKED_VOWELS = "".join(ch for ch in _VI_VOWELS if not ch.isascii())
+# Eth (U+00D0/U+00F0) starting a syllable whose vowels carry a mark (Ðảng, ÐOÀN, Ðoàn):
+# Vietnamese in itself, unlike a bare "Ðe" in a Latin-only string.
+_ETH_VI_WORD_RE = re.compile(f"[\u00d0\u00f0][aeiouyAEIOUY]*[{_VI_MARKED_VOWELS}]")
+# In Vietnamese text: eth before any vowel, or capital eth inside an all-caps token (QLÐT).
+_ETH_IN_VI_RE = re.compile(f"[\u00d0\u00f0](?=[{_VI_VOWELS}])|\u00d0(?=[A-Z])|(?<=[A-Z])\u00d0")
+
+# oa/oe/uy ending an open syllable with the tone on the second vowel (hoà, khoẻ, thuỷ, uỷ):
+# the tone moves to the first vowel. "qu" is an onset, so quý/quỳ are left alone.
+_TONED_A_E = "àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ"
+_TONED_Y = "ỳýỷỹỵỲÝỶỸỴ"
+_OLD_TONE_RE = re.compile(f"(?:([oO])([{_TONED_A_E}])|(?<![qQ])([uU])([{_TONED_Y}]))(?![^\\W\\d_])")
+
+# A line ends a sentence when its last character, past closing quotes/brackets, is one of these.
+_SENTENCE_END = frozenset(".!?…:;|")
+_CLOSERS = "\"'”’»)]}"
+# A line that starts a list item or a numbered point is never glued to the line before.
+_LIST_START_RE = re.compile(r"(?:[-+•*–—·▪►]|\d{1,3}[.)]|[a-zđ][.)]\s|[IVXLC]{1,6}[.)]\s)")
+# Below this length, a line followed by a capitalised line is a heading or byline, not a wrap.
+_SHORT_LINE = 40
+
+# Lines that are page chrome and never article text (matched against clean_line(line)).
+BOILERPLATE_PATTERNS: tuple[re.Pattern[str], ...] = (
+    RENDER_CLOCK_RE,
+    re.compile(r"Tin khác\s*:?", re.IGNORECASE),
+    re.compile(r"Các tin khác\s*:?", re.IGNORECASE),
+    re.compile(r"Taxonomy upgrade extras\s*:?.*", re.IGNORECASE),
+    re.compile(r"(?:Nhảy đến nội dung|Chuyển đến nội dung|Skip to main content)", re.IGNORECASE),
+    re.compile(
+        r"(?:(?:Hôm nay|Hôm qua|Trong tuần|Tuần này|Tuần trước|Trong tháng|Tháng này|Tất cả"
+        r"|Tổng(?: số)?(?: lượt)?(?: truy cập)?|Lượt truy cập|Đang (?:truy cập|online|trực tuyến)"
+        r"|Trực tuyến|Online)\s*:\s*[\d.,]+\s*[/|-]?\s*)+",
+        re.IGNORECASE,
+    ),
+    re.compile(r"-?\s*(?:In ra|Đóng cửa sổ này)", re.IGNORECASE),
+    re.compile(r"Asset Publisher", re.IGNORECASE),
+    re.compile(r"Hỗ trợ trực tuyến", re.IGNORECASE),
+    re.compile(r"(?:\{[A-Za-z_][A-Za-z0-9_.]*\}\s*)+"),
+)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    """Fold one NFC character to one character, so folded offsets map back to the original."""
+    if ch in _SPECIAL_FOLDS:
+        return _SPECIAL_FOLDS[ch]
+    base = unicodedata.normalize("NFD", ch)[0].lower()
+    return base if len(base) == 1 else ch.lower()
+
+
+def fold(s: str) -> str:
+    """Search form: lower-case, no diacritics, đ -> d; one output char per NFC input char."""
+    return "".join(_fold_char(ch) for ch in unicodedata.normalize("NFC", s))
+
+
+def _unescape_entities(s: str) -> str:
+    """Decode leftover entities to a fixpoint, so a second pass finds nothing (idempotence)."""
+    for _ in range(5):
+        if "&" not in s:
+            break
+        decoded = _ENTITY_RE.sub(lambda m: html.unescape(m.group(0)), s)
+        if decoded == s:
+            break
+        s = decoded
+    return s
+
+
+def _fix_eth(s: str) -> str:
+    """Eth look-alikes typed for Đ/đ become Đ/đ, but only when the string is Vietnamese.
+
+    The decision is made once for the whole string (a Vietnamese-only letter anywhere, or an
+    eth before a Vietnamese-marked vowel), which keeps the repair idempotent.
+    """
+    if "\u00d0" not in s and "\u00f0" not in s:
+        return s
+    if not (_VI_ONLY_RE.search(s) or _ETH_VI_WORD_RE.search(s)):
+        return s
+    return _ETH_IN_VI_RE.sub(lambda m: "Đ" if m.group(0) == "\u00d0" else "đ", s)
+
+
+def _normalise_chars(s: str) -> str:
+    """Character-level cleanup shared by clean_text and clean_line (whitespace left to callers)."""
+    s = _INVISIBLE_RE.sub("", s)
+    s = _CONTROL_RE.sub("", s)
+    s = _unescape_entities(s)
+    s = _INVISIBLE_RE.sub("", s)
+    s = _CONTROL_RE.sub("", s)
+    s = unicodedata.normalize("NFC", s)
+    return _fix_eth(s)
+
+
+def _ends_sentence(line: str) -> bool:
+    """True when a line closes a sentence, so the newline after it is not a hard wrap."""
+    stripped = line.rstrip(_CLOSERS)
+    return not stripped or stripped[-1] in _SENTENCE_END
+
+
+def _join_wrapped(lines: list[str]) -> str:
+    """Join hard-wrapped lines of a paragraph; keep real breaks (lists, headings, bylines)."""
+    out: list[str] = []
+    for line in lines:
+        if not out:
+            out.append(line)
+            continue
+        prev = out[-1]
+        keep_break = (
+            _ends_sentence(prev)
+            or _LIST_START_RE.match(line) is not None
+            or (len(prev) < _SHORT_LINE and line[0].isupper())
+        )
+        if keep_break:
+            out.append(line)
+        else:
+            out[-1] = f"{prev} {line}"
+    return "\n".join(out)
+
+
+def clean_text(s: str) -> str:
+    """Body text in one canonical form, so equal articles compare and hash equal; idempotent."""
+    s = _normalise_chars(s)
+    s = _NEWLINE_RE.sub("\n", s)
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for raw_line in s.split("\n"):
+        line = _HSPACE_RE.sub(" ", raw_line).strip()
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append(_join_wrapped(current))
+            current = []
+    if current:
+        paragraphs.append(_join_wrapped(current))
+    return "\n\n".join(paragraphs)
+
+
+def clean_line(s: str) -> str:
+    """A one-line field (title, name, role): every whitespace run is one space; idempotent."""
+    return _ANY_SPACE_RE.sub(" ", _normalise_chars(s)).strip()
+
+
+def _move_tone(m: re.Match[str]) -> str:
+    """Put the tone of the second vowel of oa/oe/uy on the first one, keeping both cases."""
+    first = m.group(1) or m.group(3)
+    second = m.group(2) or m.group(4)
+    base, mark = unicodedata.normalize("NFD", second)
+    return unicodedata.normalize("NFC", first + mark) + base
+
+
+def normalize_tone_marks(s: str) -> str:
+    """Unify tone placement (hoà -> hòa, thuỷ -> thủy) so spelling variants compare equal.
+
+    Only open syllables ending in oa/oe/uy move the tone; closed ones (hoàng, thuyền) and the
+    qu- onset (quý) are written the same in both styles. Case and NFC length are preserved.
+    """
+    s = unicodedata.normalize("NFC", s)
+    return _OLD_TONE_RE.sub(_move_tone, s)
+
+
+def is_boilerplate(line: str) -> bool:
+    """True for page chrome (clock, skip link, counters, print links) that is never article text."""
+    cleaned = clean_line(line)
+    if not cleaned:
+        return False
+    return any(p.fullmatch(cleaned) for p in BOILERPLATE_PATTERNS)

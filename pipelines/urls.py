@@ -1,0 +1,140 @@
+"""Canonical article URLs, so one page seen under many spellings is stored once."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, quote, unquote_to_bytes, urlencode, urljoin, urlsplit
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# RFC 3986 pchar minus the unreserved set quote() always keeps: sub-delims, ":" and "@".
+_PATH_SAFE = "!$&'()*+,;=:@"
+# In a query value "&", "=", "+" and "#" change meaning, so they stay encoded.
+_QUERY_SAFE = "!$'()*,;:@/?"
+_TRACKING_PREFIXES = ("utm_", "mc_")
+# The contract's list (fbclid, gclid, _ga) plus click ids seen on Vietnamese shares (Zalo, Bing).
+_TRACKING_KEYS = frozenset(
+    {"fbclid", "gclid", "gclsrc", "dclid", "msclkid", "_ga", "_gl", "zarsrc"}
+)
+_SPACE_RE = re.compile(r"\s+")
+
+
+def _norm_host(host: str) -> str:
+    """Lower-case, NFC, no trailing dot: DNS treats these spellings as one host."""
+    return unicodedata.normalize("NFC", host).lower().rstrip(".")
+
+
+def _origin_parts(url: str) -> tuple[str, str, str]:
+    """(scheme, host[:port] without the default port, userinfo) of an absolute URL."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    # A space inside a host is a copy-paste scar (`truongchinhtri. baria-vungtau.gov.vn`).
+    netloc = _SPACE_RE.sub("", parts.netloc).rsplit("@", 1)
+    userinfo = netloc[0] + "@" if len(netloc) == 2 else ""
+    hostport = netloc[-1]
+    host, port = hostport, ""
+    if hostport.startswith("["):  # IPv6 literal
+        end = hostport.find("]")
+        host, port = hostport[: end + 1], hostport[end + 2 :]
+    elif ":" in hostport:
+        host, port = hostport.rsplit(":", 1)
+    host = _norm_host(host)
+    if port and (not port.isdigit() or int(port) == _DEFAULT_PORTS.get(scheme)):
+        port = ""
+    elif port:
+        port = str(int(port))
+    return scheme, f"{host}:{port}" if port else host, userinfo
+
+
+def _origin(url: str) -> str:
+    """`scheme://host[:port]` in normal form; a bare host (no scheme) is returned as `//host`."""
+    if "://" not in url:
+        return "//" + _origin_parts("http://" + url.strip().strip("/"))[1]
+    scheme, hostport, _ = _origin_parts(url)
+    return f"{scheme}://{hostport}"
+
+
+def _known_origins(origin: str | None, aliases: Iterable[str]) -> set[str]:
+    """Origins (and scheme-less `//host` aliases) that map to the site's origin."""
+    return {_origin(o) for o in (origin, *aliases) if o}
+
+
+def _matches(url_origin: str, known: set[str]) -> bool:
+    """True when url_origin is known, either exactly or through a scheme-less alias."""
+    return url_origin in known or "//" + url_origin.split("://", 1)[1] in known
+
+
+def _encode_segment(segment: str) -> str:
+    """Percent-decode one path segment, NFC it, and re-encode with upper-case hex.
+
+    Undecodable bytes (a legacy charset) are re-encoded as they came, so nothing is lost.
+    """
+    raw = unquote_to_bytes(segment)
+    try:
+        text = unicodedata.normalize("NFC", raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return quote(raw, safe=_PATH_SAFE)
+    return quote(text, safe=_PATH_SAFE)
+
+
+def _normalise_path(path: str) -> str:
+    """Segments re-encoded, `//` collapsed, dot segments resolved, no trailing slash but root."""
+    out: list[str] = []
+    for segment in path.split("/"):
+        if segment in ("", "."):
+            continue
+        if segment == "..":
+            if out:
+                out.pop()
+            continue
+        out.append(_encode_segment(segment))
+    return "/" + "/".join(out)
+
+
+def _is_tracking(key: str) -> bool:
+    """True for analytics parameters that never select content."""
+    low = key.lower()
+    return low in _TRACKING_KEYS or low.startswith(_TRACKING_PREFIXES)
+
+
+def _normalise_query(query: str) -> str:
+    """Tracking parameters dropped, the rest decoded, NFC, sorted and re-encoded."""
+    if not query:
+        return ""
+    pairs = parse_qsl(query, keep_blank_values=True, errors="surrogateescape")
+    kept = sorted(
+        (unicodedata.normalize("NFC", k), unicodedata.normalize("NFC", v))
+        for k, v in pairs
+        if not _is_tracking(k)
+    )
+    return urlencode(kept, quote_via=quote, safe=_QUERY_SAFE, errors="surrogateescape")
+
+
+def canonicalize_url(url: str, *, origin: str | None = None, aliases: Iterable[str] = ()) -> str:
+    """One spelling per page: scheme/host/port/path/query normalised, aliases mapped to origin.
+
+    The result is used as the archive's key, so it must be idempotent; the URL as fetched is
+    kept separately.
+    """
+    url = url.strip()
+    if origin and not urlsplit(url).netloc:
+        url = urljoin(origin.rstrip("/") + "/", url)
+    elif url.startswith("//"):
+        url = (urlsplit(origin).scheme if origin else "http") + ":" + url
+    parts = urlsplit(url)
+    scheme, hostport, userinfo = _origin_parts(url)
+    base = f"{scheme}://{userinfo}{hostport}"
+    aliases = list(aliases)
+    if origin and _matches(f"{scheme}://{hostport}", _known_origins(origin, aliases)):
+        base = _origin(origin) if "://" in origin else base
+    path = _normalise_path(parts.path)
+    query = _normalise_query(parts.query)
+    return base + path + (f"?{query}" if query else "")
+
+
+def same_site(url: str, origin: str, aliases: Iterable[str] = ()) -> bool:
+    """True when url lives on the site's origin or one of its aliases (http/https, www.)."""
+    if not urlsplit(url.strip()).netloc:
+        return False
+    return _matches(_origin(url), _known_origins(origin, aliases))

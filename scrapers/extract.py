@@ -1,0 +1,79 @@
+"""CMS-independent extraction helpers: page text split into blocks as a reader sees them."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import html as lxml_html
+from parsel import Selector
+
+# Elements that start a new block of text when rendered.
+_BLOCK_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li ul ol blockquote table tr td th pre section article "
+    "header footer figure figcaption dl dt dd address center".split()
+)
+_SKIP_TAGS = frozenset("script style noscript iframe object embed form button select".split())
+_NEWLINES = re.compile(r"\s*\n\s*")
+
+
+def _inline(text: str) -> str:
+    """Source line breaks are plain spaces in HTML; only <br> and blocks break lines."""
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+def text_blocks(selector: Selector) -> list[str]:
+    """Text of an element split at block boundaries and <br>, in document order.
+
+    Paragraph structure matters to readers and to byline detection, so blocks are kept apart
+    instead of being joined the way `string()` would join them.
+    """
+    root = selector.root
+    if not isinstance(root, lxml_html.HtmlElement):
+        return [t for t in (s.strip() for s in selector.xpath("string()").getall()) if t]
+    blocks: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        text = "".join(current).strip()
+        current.clear()
+        if text:
+            blocks.extend(part for part in _NEWLINES.split(text) if part)
+
+    def walk(el: lxml_html.HtmlElement) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _SKIP_TAGS:
+            if el.tail:
+                current.append(_inline(el.tail))
+            return
+        is_block = tag in _BLOCK_TAGS
+        if is_block:
+            flush()
+        if tag == "br":
+            current.append("\n")
+        elif tag == "img":
+            pass  # alt text and file names are not article text
+        elif el.text:
+            current.append(_inline(el.text))
+        for child in el:
+            walk(child)
+        if is_block:
+            flush()
+        if el.tail:
+            current.append(_inline(el.tail))
+
+    walk(root)
+    flush()
+    return blocks
+
+
+def first_text(selector: Selector, *queries: str) -> str:
+    """The first non-empty text among CSS/XPath queries tried in order (XPath when it starts with /)."""
+    for query in queries:
+        found = selector.xpath(query) if query.startswith(("/", "(")) else selector.css(query)
+        for value in found:
+            text = " ".join(value.xpath("string()").get("").split()) if not isinstance(
+                value.root, str
+            ) else value.root.strip()
+            if text:
+                return text
+    return ""

@@ -1,0 +1,48 @@
+"""Items the spiders emit: raw strings as found on the page; pipelines clean them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ArticleItem:
+    """One article page, with the listing facts carried into its request."""
+
+    site: str
+    url: str
+    fetched_at: str
+    scheduled_url: str = ""  # the URL first scheduled, before redirects (the fetch-log key)
+    http_status: int = 200
+    canonical_link: str | None = None
+    shortlink: str | None = None
+    node_id: int | None = None
+    title_raw: str = ""
+    paragraphs_raw: list[str] = field(default_factory=list)
+    author_raw: str = ""
+    role_raw: str = ""
+    categories: list[str] = field(default_factory=list)
+    date_raw: str | None = None
+    date_source: str | None = None
+    listing_url: str | None = None
+    # Filled in by pipelines.
+    title: str = ""
+    text: str = ""
+    author: str = ""
+    author_role: str = ""
+    author_prefix: str = ""
+    published_at: str | None = None
+    published_precision: str | None = None
+    canonical_url: str = ""
+    content_hash: str = ""
+
+
+@dataclass
+class FetchOutcome:
+    """A spider's report on a request that yields no article: a listing parsed, or a failure."""
+
+    url: str  # as first scheduled, before redirects
+    outcome: str
+    kind: str
+    reason: str | None = None
+    http_status: int | None = None

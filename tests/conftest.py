@@ -1,0 +1,58 @@
+"""Shared fixtures: the Bến Tre replica on loopback, and crawls run through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# The console script installed by `pip install -e .`: the entry point users run.
+_SCRIPT = Path(sys.executable).parent / "luutru"
+LUUTRU = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "archive.cli"]
+
+
+def run_cli(*args: str, check: bool = True, env: dict[str, str] | None = None,
+            timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    """Run `luutru ARGS` as a real subprocess, the way a user or cron runs it."""
+    proc = subprocess.run(
+        [*LUUTRU, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}, stdin=subprocess.DEVNULL,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"luutru {' '.join(args)} exited {proc.returncode}:\n"
+                             f"{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def crawl(site_url: str, db: Path, *extra: str) -> dict:
+    proc = run_cli("crawl", "bentre", "--base-url", site_url, "--db", str(db),
+                   "--delay", "0", "--concurrency", "4", "--json", *extra)
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="session")
+def bentre_site():
+    from replicas.bentre import build_site
+
+    return build_site()
+
+
+@pytest.fixture(scope="session")
+def bentre_server(bentre_site):
+    from replicas.server import ReplicaServer
+
+    with ReplicaServer(bentre_site) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def bentre_archive(bentre_server, tmp_path_factory):
+    """One full crawl of the replica, shared by the read-only tests."""
+    db = tmp_path_factory.mktemp("bentre") / "bentre.db"
+    summary = crawl(bentre_server.url, db)
+    return db, summary

@@ -1,0 +1,78 @@
+"""The CLI through its real entry point: help that teaches, clear one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import run_cli
+
+COMMANDS = ["crawl", "search", "export", "sites", "stats"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(command):
+    out = run_cli(command, "--help").stdout
+    assert "Usage: luutru " + command in out
+    assert "--db" in out or command == "sites"
+    if command in ("crawl", "search", "export"):
+        assert "Example:" in out
+
+
+def test_top_level_help_lists_commands():
+    out = run_cli("--help").stdout
+    for command in COMMANDS:
+        assert command in out
+
+
+def test_every_command_is_in_the_readme():
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in COMMANDS:
+        assert f"luutru {command}" in readme, command
+
+
+def test_unknown_site_is_a_usage_error():
+    proc = run_cli("crawl", "atlantis", check=False)
+    assert proc.returncode == 2
+    assert "unknown site 'atlantis'" in proc.stderr and "bentre" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_bad_base_url_is_a_usage_error():
+    proc = run_cli("crawl", "bentre", "--base-url", "ftp://example", check=False)
+    assert proc.returncode == 2 and "--base-url" in proc.stderr
+
+
+def test_search_without_archive_says_what_to_do(tmp_path):
+    proc = run_cli("search", "dang", "--db", str(tmp_path / "none.db"), check=False)
+    assert proc.returncode == 1
+    assert "luutru crawl" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_db_defaults_to_env_var(tmp_path):
+    proc = run_cli("stats", check=False, env={"LUUTRU_DB": str(tmp_path / "env.db")})
+    assert str(tmp_path / "env.db") in proc.stderr
+
+
+@pytest.mark.parametrize("query", ['"', "", "   ", "-", "AND", "(", "'; DROP TABLE articles; --"])
+def test_malformed_queries_give_one_line_or_results(bentre_archive, query):
+    db, _ = bentre_archive
+    proc = run_cli("search", query, "--db", str(db), "--json", check=False)
+    assert "Traceback" not in proc.stderr
+    if proc.returncode == 0:
+        assert isinstance(json.loads(proc.stdout), list)
+    else:
+        assert proc.returncode == 2
+        assert len(proc.stderr.strip().splitlines()) <= 3  # click's usage line + the message
+
+
+def test_sites_lists_bentre_with_its_live_url():
+    out = run_cli("sites").stdout
+    assert "bentre" in out and "https://truongchinhtribentre.edu.vn" in out
+    rows = json.loads(run_cli("sites", "--json").stdout)
+    assert rows[0]["cms"] == "drupal7" and rows[0]["merged_into"] == "Vĩnh Long"

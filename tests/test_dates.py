@@ -1,0 +1,202 @@
+"""Tests for pipelines.dates: fast paths, labels, render-clock refusal, window, fallback."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from pipelines.dates import ParsedDate, is_render_clock, parse_date
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+NOW = datetime(2026, 2, 1, 12, 0, tzinfo=TZ)
+
+RENDER_CLOCKS = [
+    "Thứ năm, 23 Tháng 3, 2023 - 01:50",
+    "Chủ nhật, 22 Tháng 5, 2022 - 17:03",
+    "Thứ ba, 29 Tháng 9, 2020 - 20:32",
+    "Thứ sáu, 29 Tháng 3, 2024 - 13:12",
+    "Chủ nhật, 21 Tháng 4, 2024 - 16:02",
+    "Thứ bảy, 20 Tháng 4, 2024 - 15:57",
+]
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso", "precision"),
+    [
+        # sites.md §3.1, one row per format
+        ("Ngày Đăng : 17/02/2021", "2021-02-17", "day"),
+        ("Ngày Đăng : 20/04/2021", "2021-04-20", "day"),
+        ("Chủ nhật - 04/10/2020 10:53", "2020-10-04T10:53:00+07:00", "minute"),
+        ("Thứ năm - 19/11/2020 22:44", "2020-11-19T22:44:00+07:00", "minute"),
+        ("- Thứ hai - 10/02/2025 16:20", "2025-02-10T16:20:00+07:00", "minute"),
+        ("09:32 05/10/2024", "2024-10-05T09:32:00+07:00", "minute"),
+        ("07:37 18/08/2023", "2023-08-18T07:37:00+07:00", "minute"),
+        ("19/05/2023 06:17", "2023-05-19T06:17:00+07:00", "minute"),
+        ("15.09.2023 10:06", "2023-09-15T10:06:00+07:00", "minute"),
+        ("15.01.2018 07:39", "2018-01-15T07:39:00+07:00", "minute"),
+        ("Cập nhật: 25/04/2022 22:06", "2022-04-25T22:06:00+07:00", "minute"),
+        (
+            "Đăng lúc: 20:22:56 02/06/2019 (GMT+7)732 lượt xem",
+            "2019-06-02T20:22:56+07:00",
+            "minute",
+        ),
+        ("22/10/2021", "2021-10-22", "day"),
+        ("22/10/2021 • lượt xem: 2252", "2021-10-22", "day"),
+        ("13 November 2019", "2019-11-13", "day"),
+        ("Thứ Tư, 13/11/2019 - 17:23", "2019-11-13T17:23:00+07:00", "minute"),
+        ("Đăng ngày: 20/01/2020 - 8:28:04 AM", "2020-01-20T08:28:04+07:00", "minute"),
+        ("Ngày đăng: 18/08/2023 17:20", "2023-08-18T17:20:00+07:00", "minute"),
+        ("Chủ nhật, 26 Tháng 11 2023 15:06", "2023-11-26T15:06:00+07:00", "minute"),
+        ("07/03/2022 - 05:59", "2022-03-07T05:59:00+07:00", "minute"),
+        ("18/05/2024 21:24", "2024-05-18T21:24:00+07:00", "minute"),
+        # body forms
+        ("ngày 23 tháng 2 năm 2016", "2016-02-23", "day"),
+        ("Vào ngày 23 tháng 2 năm 2016, Đảng ủy Khối", "2016-02-23", "day"),
+        ("Ngày 18 tháng 5 năm 2020", "2020-05-18", "day"),
+        ("Chiều ngày 17 tháng 12 năm 2021", "2021-12-17", "day"),
+        ("ngày 04 tháng 01 năm 2016", "2016-01-04", "day"),
+        ("Sáng 23/7/2025", "2025-07-23", "day"),
+        ("ngày 2-2-2021", "2021-02-02", "day"),
+        ("(07/3/1947-07/3/2024)", "1947-03-07", "day"),
+        ("Thứ Bảy, ngày 29 tháng 2 năm 2020 - 8:28:19 PM", "2020-02-29T20:28:19+07:00", "minute"),
+        ("20/01/2020 - 12:05 AM", "2020-01-20T00:05:00+07:00", "minute"),
+        ("20/01/2020 - 12:05 PM", "2020-01-20T12:05:00+07:00", "minute"),
+        ("20/01/2020 - 13:05 PM", "2020-01-20T13:05:00+07:00", "minute"),
+        ("20/01/2020 25:70", "2020-01-20", "day"),
+        ("November 13, 2019", "2019-11-13", "day"),
+        ("13 Nov 2019 10:00", "2019-11-13T10:00:00+07:00", "minute"),
+        ("23 Tháng 3, 2023", "2023-03-23", "day"),
+        # day first, always
+        ("04/01/2016", "2016-01-04", "day"),
+        ("01/04/2016", "2016-04-01", "day"),
+        ("4/1/2016", "2016-01-04", "day"),
+        # meta tags
+        ("2019-11-13", "2019-11-13", "day"),
+        ("2019-11-13T17:23:00+07:00", "2019-11-13T17:23:00+07:00", "minute"),
+        ("2019-11-13T10:23:00Z", "2019-11-13T17:23:00+07:00", "minute"),
+        ("2019-11-13T10:23:00+0000", "2019-11-13T17:23:00+07:00", "minute"),
+        # whitespace noise
+        ("  Ngày\u00a0Đăng\u00a0:\u00a017/02/2021 \n", "2021-02-17", "day"),
+        ("Ngày Ðăng : 17/02/2021", "2021-02-17", "day"),
+    ],
+)
+def test_parse_date(raw: str, iso: str, precision: str) -> None:
+    parsed = parse_date(raw, source="listing", now=NOW)
+    assert parsed is not None, raw
+    assert parsed.isoformat() == iso
+    assert parsed.precision == precision
+    assert parsed.raw == raw
+    assert parsed.source == "listing"
+    assert parsed.value.tzinfo is not None
+    assert parsed.value.utcoffset() == timedelta(hours=7)
+
+
+@pytest.mark.parametrize("clock", RENDER_CLOCKS)
+def test_render_clock_is_refused(clock: str) -> None:
+    assert is_render_clock(clock)
+    assert parse_date(clock, now=NOW) is None
+    assert parse_date(f"  {clock}  ", now=NOW) is None
+    assert parse_date(clock.upper(), now=NOW) is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Thứ Tư, 13/11/2019 - 17:23",
+        "Chủ nhật - 04/10/2020 10:53",
+        "Chủ nhật, 26 Tháng 11 2023 15:06",
+        "Ngày Đăng : 17/02/2021",
+        "23 Tháng 3, 2023",
+        "",
+    ],
+)
+def test_not_render_clock(raw: str) -> None:
+    assert not is_render_clock(raw)
+
+
+def test_label_wins_over_clock_and_banner() -> None:
+    raw = (
+        "Kỷ niệm 77 năm (07/3/1947-07/3/2024)! Chủ nhật, 21 Tháng 4, 2024 - 16:02 "
+        "Ngày Đăng : 17/02/2021"
+    )
+    parsed = parse_date(raw, now=NOW)
+    assert parsed is not None and parsed.isoformat() == "2021-02-17"
+
+
+def test_clock_is_never_the_answer_when_text_follows() -> None:
+    parsed = parse_date("Chủ nhật, 21 Tháng 4, 2024 - 16:02 ngày 23 tháng 2 năm 2016", now=NOW)
+    assert parsed is not None and parsed.isoformat() == "2016-02-23"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "   ",
+        "Tin khác",
+        "Nguyễn Thị Yến",
+        "31/02/2020",
+        "32/01/2020",
+        "13/13/2020",
+        "Ngày 28.12",  # no year: never invent one
+        "tháng 2/2016",  # month only: not a day
+        "năm 2015",
+        "1234",
+        "01/01/1900",
+        "31/12/1944",
+        "03/02/2026",  # beyond now + 1 day
+        "2099-01-01",
+    ],
+)
+def test_parse_date_refuses(raw: str) -> None:
+    assert parse_date(raw, now=NOW) is None
+
+
+def test_window_edges() -> None:
+    assert parse_date("01/01/1945", now=NOW) is not None
+    assert parse_date("02/02/2026", now=NOW) is not None  # tomorrow is within now + 1 day
+    assert parse_date("03/02/2026", now=NOW) is None
+
+
+def test_now_default_and_naive_now() -> None:
+    assert parse_date("17/02/2021") is not None
+    naive = datetime(2021, 2, 16, 12, 0)
+    assert parse_date("17/02/2021", now=naive) is not None
+    assert parse_date("19/02/2021", now=naive) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("23 Tháng Mười Một, 2019", "2019-11-23"),
+        ("hôm qua", "2026-01-31"),
+        ("2 ngày trước", "2026-01-30"),
+    ],
+)
+def test_dateparser_fallback_uses_now(raw: str, iso: str) -> None:
+    parsed = parse_date(raw, source="article_text", now=NOW)
+    assert parsed is not None
+    assert parsed.isoformat() == iso
+    assert parsed.precision == "day"
+
+
+def test_fallback_skips_long_strings() -> None:
+    raw = "hôm qua " + "x" * 100
+    assert parse_date(raw, now=NOW) is None
+
+
+def test_parsed_date_is_frozen_and_formats() -> None:
+    day = ParsedDate(datetime(2021, 2, 17, tzinfo=TZ), "day", "17/02/2021", "listing")
+    minute = ParsedDate(datetime(2020, 10, 4, 10, 53, tzinfo=TZ), "minute", "x", "article_meta")
+    assert day.isoformat() == "2021-02-17"
+    assert minute.isoformat() == "2020-10-04T10:53:00+07:00"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        day.precision = "minute"  # type: ignore[misc]
+
+
+def test_default_source_is_unknown() -> None:
+    parsed = parse_date("17/02/2021", now=NOW)
+    assert parsed is not None and parsed.source == "unknown"

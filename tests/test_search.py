@@ -1,0 +1,354 @@
+"""Search: accent-insensitive matching (incl. đ), phrases, operators, filters, hostile input."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive.db import open_reader
+from archive.search import (
+    Hit,
+    QueryError,
+    get_article,
+    make_snippet,
+    parse_query,
+    search,
+)
+from archive.store import Archive
+from pipelines.text import fold
+
+ARTICLES: list[dict[str, Any]] = [
+    {
+        "n": 1,
+        "site": "hanoi",
+        "title": "Hội nghị Ban Chấp hành Đảng bộ",
+        "text": "Đảng bộ Trường Chính trị tổ chức hội nghị quán triệt nghị quyết của Đảng.",
+        "published_at": "2021-03-15",
+        "author": "Nguyễn Văn A",
+    },
+    {
+        "n": 2,
+        "site": "hanoi",
+        "title": "Đổi mới sinh hoạt chi bộ",
+        "text": "Nâng cao chất lượng sinh hoạt chi bộ là nhiệm vụ trọng tâm của mỗi tổ chức "
+        "cơ sở đảng trong giai đoạn mới.",
+        "published_at": "2022-07-01T08:30:00+07:00",
+        "author": None,
+    },
+    {
+        "n": 3,
+        "site": "hanoi",
+        "title": "Tin hoạt động",
+        "text": "Các chi bộ tổ chức sinh hoạt định kỳ hằng tháng theo hướng dẫn; "
+        "sinh viên tham gia.",
+        "published_at": "2022-12-31",
+        "author": "Trần Thị B",
+    },
+    {
+        "n": 4,
+        "site": "hue",
+        "title": "Hoà bình và phát triển",
+        "text": "Bài viết bàn về hoà bình, hợp tác và phát triển bền vững ở Huế.",
+        "published_at": "2023-01-02",
+        "author": "Lê C",
+    },
+    {
+        "n": 5,
+        "site": "hue",
+        "title": "Nghiên cứu khoa học",
+        "text": "Đề tài nghiên cứu về nghị định mới của Chính phủ, không nói về chính trị.",
+        "published_at": None,
+        "author": None,
+    },
+    {
+        "n": 6,
+        "site": "hue",
+        "title": "Ghi chép",
+        "text": "Sinh hoạt chính trị của học viên diễn ra sôi nổi; chi bộ khoa họp.",
+        "published_at": "2023-06-10",
+        "author": None,
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("search") / "archive.db"
+    with Archive(path) as archive:
+        for a in ARTICLES:
+            n = a["n"]
+            archive.store_article(
+                {
+                    "site": a["site"],
+                    "canonical_url": f"https://{a['site']}.example.vn/bai/{n}",
+                    "url": f"https://{a['site']}.example.vn/node/{n}",
+                    "title": a["title"],
+                    "text": a["text"],
+                    "author": a["author"],
+                    "published_at": a["published_at"],
+                    "content_hash": f"h{n}",
+                    "categories": ["Tin tức"],
+                },
+                None,
+            )
+    return path
+
+
+@pytest.fixture
+def conn(db_path: Path) -> Any:
+    c = open_reader(db_path)
+    yield c
+    c.close()
+
+
+def ids(hits: list[Hit]) -> list[int]:
+    return [h.id for h in hits]
+
+
+def test_dang_finds_dang_with_stroke_d(conn: sqlite3.Connection) -> None:
+    hits = search(conn, "dang")
+    assert set(ids(hits)) == {1, 2}  # "Đảng" in 1, "đảng" in 2
+    assert ids(search(conn, "DANG")) == ids(hits)
+    assert ids(search(conn, "Đảng")) == ids(hits)
+    assert "[Đảng]" in hits[0].snippet
+
+
+def test_plain_fts5_remove_diacritics_2_misses_stroke_d() -> None:
+    """Why the folded columns exist: FTS5 never folds đ/Đ, whatever the tokenizer option."""
+    c = sqlite3.connect(":memory:")
+    c.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='unicode61 remove_diacritics 2')")
+    c.execute("INSERT INTO t VALUES ('Nghị quyết của Đảng')")
+    assert c.execute("SELECT count(*) FROM t WHERE t MATCH 'nghi quyet'").fetchone()[0] == 1
+    assert c.execute("SELECT count(*) FROM t WHERE t MATCH 'dang'").fetchone()[0] == 0
+    assert c.execute("SELECT count(*) FROM t WHERE t MATCH 'đang'").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("truong chinh tri", {1}),
+        ("Trường Chính trị", {1}),
+        ("nghi quyet", {1}),
+        ("hoa binh", {4}),
+        ("chinh phu", {5}),
+    ],
+)
+def test_accent_insensitive(conn: sqlite3.Connection, query: str, expected: set[int]) -> None:
+    assert set(ids(search(conn, query))) == expected
+
+
+def test_tone_mark_styles_are_equal(conn: sqlite3.Connection) -> None:
+    # the archive holds old-style "hoà"; the new-style "hòa" finds it, and vice versa
+    assert ids(search(conn, "hòa")) == [4]
+    assert ids(search(conn, "hoà")) == [4]
+    assert ids(search(conn, "HÒA BÌNH")) == [4]
+    assert fold("hoà") == fold("hòa") == "hoa"
+
+
+def test_phrase_ranks_first_for_unquoted_multiword(conn: sqlite3.Connection) -> None:
+    hits = search(conn, "sinh hoat chi bo")
+    # 2 has the phrase (in title and text); 3 and 6 only have the syllables apart
+    assert ids(hits)[0] == 2
+    assert set(ids(hits)) == {2, 3, 6}
+    assert hits[0].score > hits[1].score
+    assert "[sinh hoạt chi bộ]" in hits[0].snippet
+    # quoted: only the phrase
+    assert ids(search(conn, '"sinh hoat chi bo"')) == [2]
+
+
+def test_exact_spelling_preferred(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    with Archive(path) as archive:
+        for n, text in enumerate(["Họ đang học bài.", "Nghị quyết của Đảng được ban hành."], 1):
+            archive.store_article({"site": "s", "canonical_url": f"u{n}", "title": "Tin",
+                                   "text": text, "content_hash": f"h{n}"}, None)
+    c = open_reader(path)
+    assert ids(search(c, "Đảng")) == [2, 1]
+    assert ids(search(c, "đang")) == [1, 2]
+    hits = search(c, "dang")
+    assert set(ids(hits)) == {1, 2}
+    c.close()
+
+
+def test_title_weighs_more_than_text(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    filler = " ".join(["nội dung"] * 20)
+    with Archive(path) as archive:
+        archive.store_article({"site": "s", "canonical_url": "u1", "title": "Tin tức",
+                               "text": f"{filler} giáo dục {filler}", "content_hash": "1"}, None)
+        archive.store_article({"site": "s", "canonical_url": "u2", "title": "Giáo dục",
+                               "text": f"{filler} {filler}", "content_hash": "2"}, None)
+    c = open_reader(path)
+    assert ids(search(c, "giao duc")) == [2, 1]
+    c.close()
+
+
+def test_prefix(conn: sqlite3.Connection) -> None:
+    assert set(ids(search(conn, "nghi*"))) == {1, 5}  # nghị quyết, nghiên cứu, nghị định
+    assert set(ids(search(conn, "nghien*"))) == {5}
+    assert set(ids(search(conn, '"sinh hoat chi"*'))) == {2, 6}  # chi bộ, chính trị
+
+
+def test_or_and_not(conn: sqlite3.Connection) -> None:
+    assert set(ids(search(conn, "hue OR phu"))) == {4, 5}
+    assert set(ids(search(conn, "chi bo -dang"))) == {3, 6}
+    assert set(ids(search(conn, "chi bo NOT dang"))) == {3, 6}
+    assert set(ids(search(conn, 'chi -"sinh vien"'))) == {2, 6}
+    assert set(ids(search(conn, "chi AND bo"))) == {2, 3, 6}
+    # OR binds the neighbours only: sinh AND (vien OR chinh)
+    assert set(ids(search(conn, "sinh vien OR chinh"))) == {3, 6}
+
+
+def test_filters(conn: sqlite3.Connection) -> None:
+    assert set(ids(search(conn, "chi bo", site="hue"))) == {6}
+    assert set(ids(search(conn, "chi bo", site="nowhere"))) == set()
+    assert set(ids(search(conn, "chi bo", since="2022"))) == {2, 3, 6}
+    assert set(ids(search(conn, "chi bo", until="2022"))) == {2, 3}  # inclusive of 31 Dec
+    assert set(ids(search(conn, "chi bo", since="2022-07", until="2022-07"))) == {2}
+    assert set(ids(search(conn, "chi bo", since="2022-07-02", until="2022-12-31"))) == {3}
+    assert set(ids(search(conn, "chinh"))) == {1, 5, 6}
+    assert set(ids(search(conn, "chinh", until="2022"))) == {1}  # undated 5 drops out
+    assert set(ids(search(conn, "chi bo", since=2023))) == {6}
+    for bad in ("2022-13", "22", "2022/01", "2022-02-30", "yesterday", "", "٢٠٢٢", None.__class__):
+        with pytest.raises(QueryError):
+            search(conn, "chi", since=bad)
+    with pytest.raises(QueryError, match="after"):
+        search(conn, "chi", since="2023", until="2022")
+
+
+def test_limit_offset(conn: sqlite3.Connection) -> None:
+    all_ids = ids(search(conn, "chi"))
+    assert ids(search(conn, "chi", limit=1)) == all_ids[:1]
+    assert ids(search(conn, "chi", limit=2, offset=1)) == all_ids[1:3]
+    for kwargs in ({"limit": 0}, {"limit": 10_000}, {"offset": -1}):
+        with pytest.raises(QueryError):
+            search(conn, "chi", **kwargs)
+
+
+def test_hit_shape(conn: sqlite3.Connection) -> None:
+    hit = search(conn, "nghien cuu")[0]
+    d = hit.to_dict()
+    assert list(d) == ["id", "url", "title", "published_at", "site", "author", "snippet",
+                       "score"]
+    assert d["url"] == "https://hue.example.vn/bai/5" and d["site"] == "hue"
+    assert "[nghiên cứu]" in d["snippet"]
+
+
+HOSTILE = [
+    '"',
+    '"unbalanced',
+    "AND",
+    "OR OR",
+    "OR",
+    "NOT",
+    "-",
+    "--",
+    "*",
+    ":",
+    "()",
+    "(",
+    "^",
+    '""',
+    "NEAR(",
+    "NEAR(a b)",
+    "tỉnh:",
+    "title:dang",
+    "C-300",
+    "a'b",
+    "“chi bộ”",
+    "'; DROP TABLE articles; --",
+    'a" OR 1=1 --',
+    "chi OR",
+    "OR chi",
+    "-chi",
+    "NOT chi",
+    "chi NOT",
+    "{title} : x",
+    "x" * 10_000,
+    "chi " * 2_500,
+    "\x00",
+    "chi\x00bo",
+    "",
+    "   \t\n ",
+    "\u200b",
+    "🙂",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE, ids=lambda q: repr(q[:20]))
+def test_hostile_queries_return_hits_or_queryerror(conn: sqlite3.Connection,
+                                                   query: str) -> None:
+    try:
+        hits = search(conn, query)
+    except QueryError as exc:
+        message = str(exc)
+        assert message and "\n" not in message
+    else:
+        assert isinstance(hits, list)
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == len(ARTICLES)
+
+
+@pytest.mark.parametrize("query", ["", "  ", "\x00", "chi\x00", "OR", "-", "*", '"', "()"])
+def test_unsearchable_queries_raise(conn: sqlite3.Connection, query: str) -> None:
+    with pytest.raises(QueryError):
+        search(conn, query)
+
+
+def test_punctuation_is_literal(conn: sqlite3.Connection) -> None:
+    assert set(ids(search(conn, "tổ chức:"))) == set(ids(search(conn, "tổ chức")))
+    assert ids(search(conn, "'; DROP TABLE articles; --")) == []
+    assert set(ids(search(conn, "(sinh hoat)"))) == set(ids(search(conn, "sinh hoat")))
+
+
+def test_parser_shapes() -> None:
+    p = parse_query('sinh "chi bộ" nghi* OR hue -dang NOT "sinh vien"')
+    assert [[t.tokens for t in g] for g in p.groups] == [
+        [("sinh",)], [("chi", "bo")], [("nghi",), ("hue",)]]
+    assert [t.tokens for t in p.excluded] == [("dang",), ("sinh", "vien")]
+    assert p.groups[2][0].prefix and p.groups[1][0].quoted
+
+
+def test_query_timeout_becomes_queryerror(tmp_path: Path) -> None:
+    path = tmp_path / "big.db"
+    with Archive(path) as archive, archive.transaction():
+        for n in range(2000):
+            archive.store_article({"site": "s", "canonical_url": f"u{n}", "title": f"Tin {n}",
+                                   "text": f"Chi bộ số {n} sinh hoạt.", "content_hash": str(n)},
+                                  None)
+    c = open_reader(path, time_limit=0.0)
+    with pytest.raises(QueryError, match="too long"):
+        search(c, "chi")
+    c.time_limit = None
+    assert len(search(c, "chi")) == 20
+    c.close()
+
+
+def test_snippet_windows_original_text() -> None:
+    words = [f"từ{i}" for i in range(100)]
+    words[60] = "Đảng"
+    text = " ".join(words)
+    snippet = make_snippet(text, parse_query("dang").positive_terms)
+    assert snippet.startswith("… ") and snippet.endswith(" …")
+    assert "[Đảng]" in snippet
+    assert len(snippet.replace("… ", "").replace(" …", "").split()) == 30
+    # no match in the text (title-only hit): the opening words, unbracketed
+    assert make_snippet("Một hai ba", parse_query("zzz").positive_terms) == "Một hai ba"
+    # newlines collapse; NFD input is shown as NFC
+    nfd = "Tr\u01b0\u01a1\u0300ng\n\nch\u0131nh"
+    assert "[Trường]" in make_snippet(nfd, parse_query("truong").positive_terms)
+
+
+def test_get_article(conn: sqlite3.Connection) -> None:
+    by_id = get_article(conn, 2)
+    assert by_id is not None and by_id["title"] == "Đổi mới sinh hoạt chi bộ"
+    assert by_id["categories"] == ["Tin tức"]
+    assert get_article(conn, "2") == by_id
+    assert get_article(conn, "https://hanoi.example.vn/bai/2") == by_id
+    assert get_article(conn, "https://hanoi.example.vn/node/2") == by_id  # alias
+    assert set(by_id["urls"]) == {"https://hanoi.example.vn/bai/2",
+                                  "https://hanoi.example.vn/node/2"}
+    assert get_article(conn, "https://nowhere") is None
+    assert get_article(conn, "99999999999999999999999") is None

@@ -1,0 +1,327 @@
+"""Tests for pipelines.text (cleaning, folding, tone marks, boilerplate) and pipelines.hashing."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from pipelines.hashing import content_hash
+from pipelines.text import (
+    BOILERPLATE_PATTERNS,
+    clean_line,
+    clean_text,
+    fold,
+    is_boilerplate,
+    normalize_tone_marks,
+)
+
+NBSP = "\u00a0"
+
+# Strings that exercise every rule at once; idempotence and length properties loop over them.
+CORPUS = [
+    "",
+    " ",
+    NBSP,
+    "\n\n\n",
+    "Trường Chính trị tỉnh Bến Tre",
+    "TRƯỜNG CHÍNH TRỊ TRẦN PHÚ 75 NĂM TỎA SÁNG NIỀM TIN",
+    "Nghiệm thu thành công đề tài “Hành trình Tổng Bí thư Lê Duẩn ở Bến Tre”",
+    "Ðảng bộ Khối; ÐẢNG ỦY; Ðoàn thanh niên; QLÐT",
+    "Saga of Ðe and Ðor",
+    "Tỉnh uỷ viên, Uỷ viên, khoá 10, hoà bình, thuỷ lợi, quỳ, quý, Thùy",
+    "Trường Chính trị &#40;1955 - 2025&#41; &amp;amp; R&D ?a=1&para=2",
+    "a\u00adb\u200bc\u200cd\u200de\ufefff\x00g\x1fh\x7fi\x85j\u2028k",
+    "  Dòng bị ngắt\ngiữa câu\ntiếp tục.\n \n" + NBSP + "\n\n\nĐoạn hai\n- mục một\n- mục hai",
+    "\t\tthụt lề\t   nhiều   khoảng   trắng  ",
+    "Tie\u0302\u0301ng Vie\u0323\u0302t (NFD) và Tiếng Việt (NFC)",
+    "Ngày Đăng : 17/02/2021\r\nC.V.D\r\n \r\nX",
+    "ThS. Nguyễn Thị Ngọc Thương\n" + " " * 50 + "Giảng viên Khoa NN&PL",
+    "Phó Bí thư Đảng ủyPhó hiệu trưởng (lớp 1và lớp 2) A. 207",
+    "İstanbul ß ǅ Ⅻ ﬁ ＡＢＣ",
+    "Chủ nhật, 21 Tháng 4, 2024 - 16:02\n\nTin khác\n\nTaxonomy upgrade extras: ",
+    "&nbsp;&nbsp;\u3000\u2003x",
+]
+
+
+# --- clean_text --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  a  b  ", "a b"),
+        (f"a{NBSP}{NBSP}b\tc", "a b c"),
+        ("a\u00adb\u200bc\ufeffd", "abcd"),
+        ("a\x00b\x1fc\x7fd\x9fe", "abcde"),
+        ("&#40;1955 - 2025&#41;", "(1955 - 2025)"),
+        ("Tin &amp; ảnh", "Tin & ảnh"),
+        ("R&D, a&para=1", "R&D, a&para=1"),
+        ("Tie\u0302\u0301ng", "Tiếng"),
+        ("Ðảng bộ", "Đảng bộ"),
+        ("Para one.\n\n\n\nPara two.", "Para one.\n\nPara two."),
+        (f"Para one.\n \n{NBSP}\n\t\nPara two.", "Para one.\n\nPara two."),
+        ("Line one\r\nline two.\rLine three.", "Line one line two.\nLine three."),
+        # hard wrap inside a sentence (Vĩnh Long old pages): joined
+        (
+            "Đảng ủy Khối Các cơ quan tỉnh Bến Tre đã tổ chức Hội nghị\n"
+            "triển khai quán triệt các văn bản cụ thể hóa thực hiện.",
+            "Đảng ủy Khối Các cơ quan tỉnh Bến Tre đã tổ chức Hội nghị "
+            "triển khai quán triệt các văn bản cụ thể hóa thực hiện.",
+        ),
+        # a line ending a sentence keeps its break
+        ("Một câu.\nCâu khác.", "Một câu.\nCâu khác."),
+        ("Nội dung gồm:\n+ Nghị quyết số 03;\n+ Chỉ thị số 01", "Nội dung gồm:\n+ Nghị quyết số 03;\n+ Chỉ thị số 01"),
+        # list markers are never glued to the line before
+        ("Mục tiêu\n- một\n- hai", "Mục tiêu\n- một\n- hai"),
+        # a short line before a capitalised one is a heading or byline, not a wrap
+        ("Nguyễn Thị Yến\nTrưởng khoa Dân vận", "Nguyễn Thị Yến\nTrưởng khoa Dân vận"),
+        ("     Thụt lề năm dấu cách", "Thụt lề năm dấu cách"),
+        ("", ""),
+        (f" \n{NBSP}\n ", ""),
+    ],
+)
+def test_clean_text(raw: str, expected: str) -> None:
+    assert clean_text(raw) == expected
+
+
+def test_clean_text_seed_like_page() -> None:
+    raw = (
+        "Vào ngày 23 tháng 2 năm 2016, Đảng ủy Khối đã tổ chức Hội nghị, chủ trì  hội nghị"
+        " là đồng chí Bùi Văn Bia.\n\n" + NBSP + "\n\nNguyễn Thị Yến\n\nTrưởng khoa Dân vận\n"
+    )
+    assert clean_text(raw) == (
+        "Vào ngày 23 tháng 2 năm 2016, Đảng ủy Khối đã tổ chức Hội nghị, chủ trì hội nghị"
+        " là đồng chí Bùi Văn Bia.\n\nNguyễn Thị Yến\n\nTrưởng khoa Dân vận"
+    )
+
+
+@pytest.mark.parametrize("s", CORPUS)
+def test_clean_text_is_idempotent_and_tidy(s: str) -> None:
+    once = clean_text(s)
+    assert clean_text(once) == once
+    assert once == once.strip()
+    assert unicodedata.normalize("NFC", once) == once
+    assert "\n\n\n" not in once
+    assert NBSP not in once and "\t" not in once and "  " not in once
+    assert all(line.strip() for line in once.split("\n\n")) or once == ""
+
+
+# --- clean_line --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  Nghiệm thu\n thành công \t đề tài ", "Nghiệm thu thành công đề tài"),
+        (" P.H", "P.H"),
+        (f"ThS.{NBSP}Nguyễn{NBSP} Thành Phương", "ThS. Nguyễn Thành Phương"),
+        ("Trường Chính trị &#40;1955 - 2025&#41;", "Trường Chính trị (1955 - 2025)"),
+        ("ÐẢNG BỘ", "ĐẢNG BỘ"),
+        ("Tie\u0302\u0301ng\u200b Vie\u0323\u0302t", "Tiếng Việt"),
+        ("a\u2028b\u2029c\x85d", "a b c d"),
+        ("", ""),
+    ],
+)
+def test_clean_line(raw: str, expected: str) -> None:
+    assert clean_line(raw) == expected
+
+
+@pytest.mark.parametrize("s", CORPUS)
+def test_clean_line_is_idempotent_and_single_line(s: str) -> None:
+    once = clean_line(s)
+    assert clean_line(once) == once
+    assert "\n" not in once and "  " not in once and once == once.strip()
+
+
+# --- Ð (U+00D0) -> Đ only in Vietnamese --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Ðảng", "Đảng"),
+        ("ÐẢNG", "ĐẢNG"),
+        ("Ðoàn", "Đoàn"),
+        ("ðảng viên", "đảng viên"),
+        ("Ðoàn viên, QLÐT và Ðe", "Đoàn viên, QLĐT và Đe"),  # Vietnamese string: every Ð is Đ
+        ("Ðe", "Ðe"),  # Latin-only string: left alone
+        ("Saga of Ðe and Ðor", "Saga of Ðe and Ðor"),
+        ("Guðrún", "Guðrún"),
+    ],
+)
+def test_eth_mapped_only_in_vietnamese(raw: str, expected: str) -> None:
+    assert clean_line(raw) == expected
+    assert clean_text(raw) == expected
+
+
+# --- fold ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Trường Chính trị", "truong chinh tri"),
+        ("Nghị quyết Đại hội Đảng", "nghi quyet dai hoi dang"),
+        ("ÐẢNG ðoàn", "dang doan"),
+        ("hoà hòa THUỶ", "hoa hoa thuy"),
+        ("Tie\u0302\u0301ng", "tieng"),
+    ],
+)
+def test_fold(raw: str, expected: str) -> None:
+    assert fold(raw) == expected
+
+
+def test_fold_preserves_length_and_offsets_over_corpus() -> None:
+    for s in CORPUS + [clean_text(s) for s in CORPUS]:
+        nfc = unicodedata.normalize("NFC", s)
+        folded = fold(s)
+        assert len(folded) == len(nfc), s
+        for i, ch in enumerate(nfc):
+            assert folded[i] == fold(ch), (s, i)
+
+
+def test_fold_preserves_length_for_every_bmp_character() -> None:
+    for cp in range(0x30000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        assert len(fold(ch)) == len(unicodedata.normalize("NFC", ch)), hex(cp)
+
+
+def test_fold_is_idempotent() -> None:
+    for s in CORPUS:
+        assert fold(fold(s)) == fold(s)
+
+
+# --- normalize_tone_marks ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("hoà", "hòa"),
+        ("thuỷ", "thủy"),
+        ("uỷ", "ủy"),
+        ("Uỷ viên", "Ủy viên"),
+        ("Tỉnh uỷ", "Tỉnh ủy"),
+        ("khoá 10", "khóa 10"),
+        ("Từ khoá", "Từ khóa"),
+        ("hoá", "hóa"),
+        ("khoẻ", "khỏe"),
+        ("tuỳ", "tùy"),
+        ("HOÀ BÌNH", "HÒA BÌNH"),
+        ("THUỶ", "THỦY"),
+        ("Oà khóc", "Òa khóc"),
+        # the qu- onset: the vowel after qu carries the tone in both styles
+        ("quỳ", "quỳ"),
+        ("quý", "quý"),
+        ("QUÝ", "QUÝ"),
+        ("quá", "quá"),
+        # closed syllables and triphthongs are written the same in both styles
+        ("hoàng", "hoàng"),
+        ("thuyền", "thuyền"),
+        ("huỳnh", "huỳnh"),
+        ("ngoài", "ngoài"),
+        ("khuỷu", "khuỷu"),
+        ("xoáy", "xoáy"),
+        ("già", "già"),
+        # already new style
+        ("hòa thủy ủy khóa", "hòa thủy ủy khóa"),
+        ("Thùy", "Thùy"),
+    ],
+)
+def test_normalize_tone_marks(raw: str, expected: str) -> None:
+    assert normalize_tone_marks(raw) == expected
+
+
+def test_normalize_tone_marks_is_idempotent_and_length_preserving() -> None:
+    for s in CORPUS:
+        once = normalize_tone_marks(s)
+        assert normalize_tone_marks(once) == once
+        assert len(once) == len(unicodedata.normalize("NFC", s))
+        assert fold(once) == fold(s)
+
+
+def test_normalize_tone_marks_accepts_nfd() -> None:
+    assert normalize_tone_marks(unicodedata.normalize("NFD", "hoà")) == "hòa"
+
+
+# --- is_boilerplate ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Chủ nhật, 21 Tháng 4, 2024 - 16:02",
+        "Thứ năm, 23 Tháng 3, 2023 - 01:50",
+        "Tin khác",
+        "Tin khác:",
+        "Taxonomy upgrade extras:",
+        "Taxonomy upgrade extras: ",
+        "Taxonomy upgrade extras",
+        "Nhảy đến nội dung",
+        "Skip to main content",
+        "Hôm nay: 0",
+        "Hôm nay: 0 / Hôm qua: 0 / Trong tuần: 0 / Tất cả: 0",
+        "Tất cả: 1.234.567",
+        "In ra",
+        "- In ra",
+        "- Đóng cửa sổ này",
+        "Asset Publisher",
+        "{title}",
+        "{publish} {head}",
+        f"  Tin khác{NBSP}",
+    ],
+)
+def test_is_boilerplate_true(line: str) -> None:
+    assert is_boilerplate(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "",
+        " ",
+        "X",
+        "Tin khác nhau về việc triển khai",
+        "Nguyễn Thị Yến",
+        "Trưởng khoa Dân vận",
+        "Ngày Đăng : 17/02/2021",
+        "Thứ Tư, 13/11/2019 - 17:23",
+        "Chủ nhật - 04/10/2020 10:53",
+        "Hôm nay: đoàn công tác đến thăm trường",
+        "Nghị quyết số 03-NQ/ĐUK ngày 04 tháng 01 năm 2016",
+    ],
+)
+def test_is_boilerplate_false(line: str) -> None:
+    assert not is_boilerplate(line)
+
+
+def test_boilerplate_patterns_are_compiled() -> None:
+    assert BOILERPLATE_PATTERNS
+    assert all(hasattr(p, "fullmatch") for p in BOILERPLATE_PATTERNS)
+
+
+# --- content_hash --------------------------------------------------------------------------
+
+
+def test_content_hash_is_sha256_of_cleaned_title_and_text() -> None:
+    import hashlib
+
+    expected = hashlib.sha256("Tiêu đề\nĐoạn một.\n\nĐoạn hai.".encode()).hexdigest()
+    assert content_hash("  Tiêu  đề ", "Đoạn một.\n\n\n Đoạn hai. ") == expected
+
+
+def test_content_hash_ignores_whitespace_and_normalisation_noise() -> None:
+    a = content_hash("Trường Chính trị", "Đảng bộ Khối.\n\nHội nghị.")
+    b = content_hash(
+        f" Trường{NBSP}Chính trị\n", unicodedata.normalize("NFD", "Ðảng bộ\u200b Khối.\n \n\nHội nghị.")
+    )
+    assert a == b
+    assert len(a) == 64 and all(c in "0123456789abcdef" for c in a)
+
+
+def test_content_hash_changes_with_content() -> None:
+    assert content_hash("A", "b") != content_hash("A", "c")
+    assert content_hash("A", "b") != content_hash("A b", "")
