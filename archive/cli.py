@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class BadInput(click.ClickException):
+    """A one-line error for bad input (a malformed query), exit code 2 like other usage errors."""
+
+    exit_code = EXIT_USAGE
 
 
 def db_option(func: F) -> F:
@@ -39,6 +47,21 @@ def _reader(db: Path) -> Any:
         return open_reader(db)
     except ArchiveError as exc:
         raise click.ClickException(f"{exc} (crawl first: luutru crawl SITE --db {db})") from exc
+
+
+@contextmanager
+def _open_output(path: str) -> Iterator[TextIO]:
+    """A UTF-8 text stream with no newline translation (CSV writes its own \r\n)."""
+    if path != "-":
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        return
+    fh = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+    try:
+        yield fh
+    finally:
+        fh.flush()
+        fh.detach()  # leave sys.stdout open for click
 
 
 def _emit_json(data: Any) -> None:
@@ -153,7 +176,7 @@ def search(query: str, db: Path, site: str | None, since: str | None, until: str
         hits = run_search(conn, query, site=site, since=since, until=until, limit=limit,
                           offset=offset)
     except QueryError as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise BadInput(str(exc)) from exc
     finally:
         conn.close()
     if as_json:
@@ -193,7 +216,7 @@ def export(db: Path, fmt: str, site: str | None, output: str, bom: bool) -> None
     conn = _reader(db)
     try:
         records = iter_records(conn, site=site)
-        with click.open_file(output, "w", encoding="utf-8", newline="") as fh:
+        with _open_output(output) as fh:
             count = write_csv(records, fh, bom=bom) if fmt == "csv" else write_jsonl(records, fh)
     finally:
         conn.close()

@@ -123,14 +123,17 @@ def canonicalize_url(url: str, *, origin: str | None = None, aliases: Iterable[s
     elif url.startswith("//"):
         url = (urlsplit(origin).scheme if origin else "http") + ":" + url
     parts = urlsplit(url)
+    path = _normalise_path(parts.path)
+    query = _normalise_query(parts.query)
+    tail = path + (f"?{query}" if query else "")
+    if not parts.netloc:  # relative and no origin to resolve it against: path and query only
+        return tail
     scheme, hostport, userinfo = _origin_parts(url)
     base = f"{scheme}://{userinfo}{hostport}"
     aliases = list(aliases)
     if origin and _matches(f"{scheme}://{hostport}", _known_origins(origin, aliases)):
         base = _origin(origin) if "://" in origin else base
-    path = _normalise_path(parts.path)
-    query = _normalise_query(parts.query)
-    return base + path + (f"?{query}" if query else "")
+    return base + tail
 
 
 def same_site(url: str, origin: str, aliases: Iterable[str] = ()) -> bool:

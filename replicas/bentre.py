@@ -340,7 +340,8 @@ NEWS_SENTENCES = [
     "Hội đồng nghiệm thu đánh giá đề tài có ý nghĩa khoa học và giá trị thực tiễn cao.",
     "Đoàn công tác đã tham quan phòng truyền thống và thư viện của nhà trường.",
     "Hai bên đã trao đổi kinh nghiệm về công tác quản lý đào tạo và nghiên cứu khoa học.",
-    "Kết quả năm qua, nhà trường đã mở nhiều lớp với hàng nghìn lượt học viên, vượt kế hoạch đề ra.",
+    "Kết quả năm qua, nhà trường đã mở nhiều lớp với hàng nghìn lượt học viên, vượt kế hoạch "
+    "đề ra.",
     "Lãnh đạo nhà trường yêu cầu các khoa, phòng tiếp tục đổi mới phương pháp giảng dạy.",
     "Các tiết giảng được Ban Giám khảo đánh giá có chất lượng, nhiều tiết giảng đạt loại giỏi.",
     "Đại hội đã bầu Ban Chấp hành nhiệm kỳ mới và thông qua Nghị quyết Đại hội.",
@@ -441,6 +442,15 @@ def _essay_title(rng: random.Random, year: int) -> tuple[str, str]:
                 "quán triệt Nghị quyết")
     s = rng.choice(SOLUTIONS)
     return f"Một số kinh nghiệm {s} ở Đảng bộ Trường Chính trị", s
+
+
+def _vary(rng: random.Random, title: str, year: int) -> str:
+    """Another title on the same theme (essay series, periods)."""
+    return title + rng.choice([
+        f" giai đoạn {year} - {year + 5}", " trong tình hình mới", f" (Bài {rng.randint(2, 5)})",
+        " - một số vấn đề lý luận và thực tiễn", " - nhìn từ thực tiễn tỉnh Bến Tre",
+        f" năm {year}", " - kinh nghiệm và bài học",
+    ])
 
 
 def _essay(rng: random.Random, day: dt.date, title: str, topic: str) -> list[str]:
@@ -696,9 +706,12 @@ def build_site(n_articles: int = 160, seed: int = 7) -> Site:
     days = _spread_dates(rng, n_gen, today)
     drafts: list[_Draft] = []
     klass_no = [30]
+    seen_titles: set[str] = {a.title for a in anchors}
     for day in days:
         if rng.random() < 0.55:
             title, paras = _news(rng, day, klass_no)
+            if title in seen_titles and rng.random() < 0.9:
+                title += rng.choice([" (đợt 2)", " (tin bổ sung)", f" tại {rng.choice(DISTRICTS)}"])
             d = _Draft(NEWS, title, day, paras, position="end")
             if rng.random() < 0.15:
                 d.traps.append("no_byline")
@@ -711,12 +724,18 @@ def build_site(n_articles: int = 160, seed: int = 7) -> Site:
                 d.caption_at = 1
         else:
             title, topic = _essay_title(rng, day.year)
-            paras = _essay(rng, day, title, topic)
+            base_title = title
+            for _ in range(3):
+                if title not in seen_titles or rng.random() < 0.05:
+                    break
+                title = _vary(rng, title, day.year)
+            paras = _essay(rng, day, base_title, topic)
             eligible = [e for e in ESSAYISTS if e[2] <= day.year <= e[3]]
             name, role, _, _ = rng.choice(eligible)
             d = _Draft(FORUM, title, day, paras, name, role, position="top")
             if rng.random() < 0.3:
                 d.byline_pad = rng.choice([10, 20, 30, 60])
+        seen_titles.add(d.title)
         if d.author and rng.random() < 0.1:
             d.position = "fields"
         drafts.append(d)
@@ -807,7 +826,7 @@ def build_site(n_articles: int = 160, seed: int = 7) -> Site:
     node_linked = {a.nid for a in rng.sample(candidates, min(4, len(candidates)))}
     for a in articles:
         if a.nid in node_linked:
-            a.traps.append("node_link")
+            a.traps = sorted([*a.traps, "node_link"])
     for s, nids in listings.items():
         for i, n in enumerate(nids):
             if by_nid[n].sections[0] != s:

@@ -182,7 +182,7 @@ _CSS_JS = """  <style type="text/css" media="all">
 jQuery.extend(Drupal.settings, {"basePath":"\\/","pathPrefix":"","ajaxPageState":{"theme":"tructbt","theme_token":"%s"}});
 //--><!]]>
 </script>
-"""
+"""  # noqa: E501
 
 _FOOTER = """<div id="footer-wrapper"><div class="section">
       <div id="footer" class="clearfix">
@@ -198,7 +198,7 @@ _FOOTER = """<div id="footer-wrapper"><div class="section">
   </div>
       </div>
   </div></div>
-"""
+"""  # noqa: E501
 
 
 def _main_menu(active: str) -> str:
@@ -252,7 +252,8 @@ def _sidebar(now: dt.datetime) -> str:
     stat_block = _block("visitors-0", "visitors", "Thống kê truy cập", stats + "\n")
     return ('<div id="sidebar-first" class="column sidebar"><div class="section">\n'
             '        <div class="region region-sidebar-first">\n    '
-            + link_block + stat_block + "  </div>\n      </div></div> <!-- /.section, /#sidebar-first -->\n")
+            + link_block + stat_block
+            + "  </div>\n      </div></div> <!-- /.section, /#sidebar-first -->\n")
 
 
 def html_page(*, title: str, head_title: str, body_classes: str, content: str,

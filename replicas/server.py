@@ -39,13 +39,13 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 15  # idle keep-alive connections end on their own
     replica: ReplicaServer  # set on the subclass
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._serve(head=False)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._serve(head=True)
 
     def _serve(self, head: bool) -> None:
@@ -76,7 +76,7 @@ class ReplicaServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._tids = {tid: name for name, tid in SECTION_TIDS.items()}
-        self._listing_paths = {p.strip("/"): name for name, p in site.sections.items()}
+        self._listing_paths = {p.strip("/").lower(): name for name, p in site.sections.items()}
 
     @property
     def url(self) -> str:
@@ -118,6 +118,11 @@ class ReplicaServer:
         raw_path = raw_path.partition("#")[0]
         if raw_path.startswith(("http://", "https://")):  # absolute-form request target
             raw_path = "/" + raw_path.split("/", 3)[3] if raw_path.count("/") >= 3 else "/"
+        if not raw_path.isascii():  # raw UTF-8 bytes in the request line (read as Latin-1)
+            try:
+                raw_path = raw_path.encode("latin-1").decode("utf-8")
+            except UnicodeError:
+                pass
         path = unquote(raw_path, encoding="utf-8", errors="replace").strip("/")
         now = dt.datetime.now(VN_TZ)
         html = "text/html; charset=utf-8"
@@ -126,7 +131,7 @@ class ReplicaServer:
             return 200, "text/plain; charset=utf-8", drupal7.ROBOTS_TXT.encode(), {}
         if path in ("", "node"):
             return 200, html, drupal7.render_front(site, now).encode(), _no_cache()
-        section = self._listing_paths.get(path)
+        section = self._listing_paths.get(path.lower())
         if section is None:
             m = _TERM_RE.fullmatch(path)
             if m:

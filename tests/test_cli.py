@@ -68,7 +68,8 @@ def test_malformed_queries_give_one_line_or_results(bentre_archive, query):
         assert isinstance(json.loads(proc.stdout), list)
     else:
         assert proc.returncode == 2
-        assert len(proc.stderr.strip().splitlines()) <= 3  # click's usage line + the message
+        assert len(proc.stderr.strip().splitlines()) == 1
+        assert proc.stderr.startswith("Error: ")
 
 
 def test_sites_lists_bentre_with_its_live_url():

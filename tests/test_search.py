@@ -212,7 +212,7 @@ def test_filters(conn: sqlite3.Connection) -> None:
     assert set(ids(search(conn, "chinh"))) == {1, 5, 6}
     assert set(ids(search(conn, "chinh", until="2022"))) == {1}  # undated 5 drops out
     assert set(ids(search(conn, "chi bo", since=2023))) == {6}
-    for bad in ("2022-13", "22", "2022/01", "2022-02-30", "yesterday", "", "٢٠٢٢", None.__class__):
+    for bad in ("2022-13", "22", "2022/01", "2022-02-30", "yesterday", "", "٢٠٢٢", "2022-1"):
         with pytest.raises(QueryError):
             search(conn, "chi", since=bad)
     with pytest.raises(QueryError, match="after"):

@@ -71,7 +71,10 @@ CORPUS = [
         ),
         # a line ending a sentence keeps its break
         ("Một câu.\nCâu khác.", "Một câu.\nCâu khác."),
-        ("Nội dung gồm:\n+ Nghị quyết số 03;\n+ Chỉ thị số 01", "Nội dung gồm:\n+ Nghị quyết số 03;\n+ Chỉ thị số 01"),
+        (
+            "Nội dung gồm:\n+ Nghị quyết số 03;\n+ Chỉ thị số 01",
+            "Nội dung gồm:\n+ Nghị quyết số 03;\n+ Chỉ thị số 01",
+        ),
         # list markers are never glued to the line before
         ("Mục tiêu\n- một\n- hai", "Mục tiêu\n- một\n- hai"),
         # a short line before a capitalised one is a heading or byline, not a wrap
@@ -316,7 +319,8 @@ def test_content_hash_is_sha256_of_cleaned_title_and_text() -> None:
 def test_content_hash_ignores_whitespace_and_normalisation_noise() -> None:
     a = content_hash("Trường Chính trị", "Đảng bộ Khối.\n\nHội nghị.")
     b = content_hash(
-        f" Trường{NBSP}Chính trị\n", unicodedata.normalize("NFD", "Ðảng bộ\u200b Khối.\n \n\nHội nghị.")
+        f" Trường{NBSP}Chính trị\n",
+        unicodedata.normalize("NFD", "Ðảng bộ\u200b Khối.\n \n\nHội nghị."),
     )
     assert a == b
     assert len(a) == 64 and all(c in "0123456789abcdef" for c in a)
