@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
+from urllib.parse import unquote
 
 import click
 
@@ -84,21 +85,48 @@ def cli() -> None:
 @cli.command()
 @click.argument("site")
 @db_option
-@click.option("--base-url", metavar="URL",
-              help="Crawl a mirror (demo site, archived copy) instead of the live host.")
-@click.option("--delay", type=click.FloatRange(min=0), default=None, metavar="S",
-              help="Seconds between requests to the host. [default: 1, adaptive]")
-@click.option("--concurrency", type=click.IntRange(min=1, max=16), default=None, metavar="N",
-              help="Requests in flight per host. [default: 1]")
-@click.option("--max-pages", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Follow at most N listing pages per section (every article on them is fetched).")
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="Crawl a mirror (demo site, archived copy) instead of the live host.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="S",
+    help="Seconds between requests to the host. [default: 1, adaptive]",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1, max=16),
+    default=None,
+    metavar="N",
+    help="Requests in flight per host. [default: 1]",
+)
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Follow at most N listing pages per section (every article on them is fetched).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines (for cron).")
 @click.option("--verbose", "-v", is_flag=True, help="Scrapy's INFO log on stderr.")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write the crawl log here.")
 @json_option
-def crawl(site: str, db: Path, base_url: str | None, delay: float | None,
-          concurrency: int | None, max_pages: int | None, quiet: bool, verbose: bool,
-          log_file: str | None, as_json: bool) -> None:
+def crawl(
+    site: str,
+    db: Path,
+    base_url: str | None,
+    delay: float | None,
+    concurrency: int | None,
+    max_pages: int | None,
+    quiet: bool,
+    verbose: bool,
+    log_file: str | None,
+    as_json: bool,
+) -> None:
     """Crawl SITE's listings and articles into the archive.
 
     Pages that fail are logged in the fetch log and counted; the crawl goes on and exits 0 when
@@ -157,8 +185,16 @@ def _highlight(snippet: str, color: bool) -> str:
 @click.option("--limit", type=click.IntRange(min=1, max=1000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
 @json_option
-def search(query: str, db: Path, site: str | None, since: str | None, until: str | None,
-           limit: int, offset: int, as_json: bool) -> None:
+def search(
+    query: str,
+    db: Path,
+    site: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+    offset: int,
+    as_json: bool,
+) -> None:
     """Full-text search, with or without Vietnamese diacritics.
 
     `dang uy` finds `Đảng ủy`; "quoted phrases", prefix* , OR and -exclusion work.
@@ -173,8 +209,9 @@ def search(query: str, db: Path, site: str | None, since: str | None, until: str
 
     conn = _reader(db)
     try:
-        hits = run_search(conn, query, site=site, since=since, until=until, limit=limit,
-                          offset=offset)
+        hits = run_search(
+            conn, query, site=site, since=since, until=until, limit=limit, offset=offset
+        )
     except QueryError as exc:
         raise BadInput(str(exc)) from exc
     finally:
@@ -189,7 +226,7 @@ def search(query: str, db: Path, site: str | None, since: str | None, until: str
     for n, hit in enumerate(hits, start=offset + 1):
         date = hit.published_at or "undated"
         click.echo(click.style(f"{n}. {hit.title}", bold=color))
-        click.echo(f"   {date[:10]} · {hit.site} · {hit.url}")
+        click.echo(f"   {date[:10]} · {hit.site} · {unquote(hit.url)}")
         if hit.snippet:
             click.echo(f"   {_highlight(hit.snippet, color)}")
         click.echo()
@@ -197,11 +234,17 @@ def search(query: str, db: Path, site: str | None, since: str | None, until: str
 
 @cli.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
 @click.option("--site", help="Only this site (slug).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-              help="File to write. [default: stdout]")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    help="File to write. [default: stdout]",
+)
 @click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 BOM so spreadsheets read it.")
 def export(db: Path, fmt: str, site: str | None, output: str, bom: bool) -> None:
     """Export articles, one record each, in a stable column order (see README).
@@ -259,8 +302,10 @@ def stats(db: Path, as_json: bool) -> None:
     if not rows:
         click.echo("The archive holds no articles yet.")
     for row in rows:
-        click.echo(f"{row['site']}: {row['articles']} articles, "
-                   f"{row['with_date']:.0%} dated, {row['with_author']:.0%} with an author")
+        click.echo(
+            f"{row['site']}: {row['articles']} articles, "
+            f"{row['with_date']:.0%} dated, {row['with_author']:.0%} with an author"
+        )
         years = " ".join(f"{y}:{n}" for y, n in sorted(row["per_year"].items()))
         click.echo(f"  per year  {years}")
         if row.get("date_sources"):

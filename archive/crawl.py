@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,7 +56,7 @@ def crawl_settings(
         settings.set("DOWNLOAD_DELAY", delay, priority="cmdline")
         if delay == 0:
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
-            settings.set("RANDOMIZE_DOWNLOAD_DELAY", False, priority="cmdline")
+            settings.set("DOWNLOAD_DELAY_JITTER", 0, priority="cmdline")
     if concurrency is not None:
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", concurrency, priority="cmdline")
         settings.set("CONCURRENT_REQUESTS", max(concurrency, 8), priority="cmdline")
@@ -75,8 +74,7 @@ def run_crawl(
     """Crawl `site` into `db` in this process and return the run's summary (blocks until done)."""
     spider_cls = spider_for(site)
     settings = settings or crawl_settings(db)
-    process = CrawlerProcess(settings, install_root_handler=True)
-    logging.getLogger("scrapy").propagate = True
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider_cls)
     process.crawl(crawler, base_url=base_url, max_pages=max_pages)
     process.start()

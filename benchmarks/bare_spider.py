@@ -32,7 +32,9 @@ class BareSpider(scrapy.Spider):
             yield scrapy.Request(self.base_url + quote(path), callback=self.parse_listing)
 
     def parse_listing(self, response):
-        for href in response.css(".view-content .views-row .views-field-title a::attr(href)").getall():
+        for href in response.css(
+            ".view-content .views-row .views-field-title a::attr(href)"
+        ).getall():
             yield response.follow(href, callback=self.parse_article)
         for href in response.css("ul.pager li.pager-next a::attr(href)").getall():
             yield response.follow(href, callback=self.parse_listing)
@@ -43,26 +45,32 @@ class BareSpider(scrapy.Spider):
 
 def main() -> None:
     base_url, concurrency = sys.argv[1], int(sys.argv[2])
-    process = CrawlerProcess({
-        "LOG_LEVEL": "ERROR",
-        "CONCURRENT_REQUESTS": max(8, concurrency),
-        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
-        "CONCURRENT_ITEMS": 8,
-        "DOWNLOAD_DELAY": 0,
-        "TELNETCONSOLE_ENABLED": False,
-        "REMOTE_CONTROL_ENABLED": False,
-        "ITEM_PIPELINES": {f"{__name__}.NoOpPipeline": 100},
-    })
+    process = CrawlerProcess(
+        {
+            "LOG_LEVEL": "ERROR",
+            "CONCURRENT_REQUESTS": max(8, concurrency),
+            "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+            "CONCURRENT_ITEMS": 8,
+            "DOWNLOAD_DELAY": 0,
+            "TELNETCONSOLE_ENABLED": False,
+            "REMOTE_CONTROL_ENABLED": False,
+            "ITEM_PIPELINES": {f"{__name__}.NoOpPipeline": 100},
+        }
+    )
     crawler = process.create_crawler(BareSpider)
     started = time.perf_counter()
     process.crawl(crawler, base_url=base_url)
     process.start()
     stats = crawler.stats.get_stats()
-    print(json.dumps({
-        "elapsed_s": time.perf_counter() - started,
-        "pages": stats.get("response_received_count", 0),
-        "items": stats.get("item_scraped_count", 0),
-    }))
+    print(
+        json.dumps(
+            {
+                "elapsed_s": time.perf_counter() - started,
+                "pages": stats.get("response_received_count", 0),
+                "items": stats.get("item_scraped_count", 0),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

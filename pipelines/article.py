@@ -51,16 +51,16 @@ def split_byline(
         n = _byline_at(paras, start, name_hint, role_hint)
         if n and all(looks_like_name(p) or len(p) < 3 for p in paras[:start]):
             name, role = paras[start], paras[start + 1] if n == 2 else ""
-            return paras[:start] + paras[start + n:], name, role
+            return paras[:start] + paras[start + n :], name, role
     for end in range(len(paras) - 1, max(len(paras) - 1 - _BYLINE_REACH, -1), -1):
         for n_lines in (2, 1):
             i = end - n_lines + 1
             if i <= 0:
                 continue
             n = _byline_at(paras, i, name_hint, role_hint)
-            if n == n_lines and i + n == end + 1 and all(len(p) < 3 for p in paras[end + 1:]):
+            if n == n_lines and i + n == end + 1 and all(len(p) < 3 for p in paras[end + 1 :]):
                 name, role = paras[i], paras[i + 1] if n == 2 else ""
-                return paras[:i] + paras[end + 1:], name, role
+                return paras[:i] + paras[end + 1 :], name, role
     return paras, "", ""
 
 

@@ -20,8 +20,12 @@ from scrapers.items import ArticleItem, FetchOutcome
 
 logger = logging.getLogger(__name__)
 
-_STORE_OUTCOME = {"new": "stored", "updated": "stored", "unchanged": "unchanged",
-                  "duplicate": "duplicate"}
+_STORE_OUTCOME = {
+    "new": "stored",
+    "updated": "stored",
+    "unchanged": "unchanged",
+    "duplicate": "duplicate",
+}
 
 
 class CleanPipeline:
@@ -115,8 +119,15 @@ class ArchivePipeline:
         self.kinds: dict[str, str] = {}
         self.done: set[str] = set()
         self.stored_this_run: set[str] = set()  # canonical URLs
-        self.counters = {"new": 0, "updated": 0, "unchanged": 0, "duplicate": 0, "errors": 0,
-                         "pages": 0, "skipped": 0}
+        self.counters = {
+            "new": 0,
+            "updated": 0,
+            "unchanged": 0,
+            "duplicate": 0,
+            "errors": 0,
+            "pages": 0,
+            "skipped": 0,
+        }
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -136,8 +147,15 @@ class ArchivePipeline:
 
     # -- fetch log ---------------------------------------------------------------------------
 
-    def _log(self, url: str, kind: str, outcome: str, reason: str | None = None,
-             http_status: int | None = None, article_id: int | None = None) -> None:
+    def _log(
+        self,
+        url: str,
+        kind: str,
+        outcome: str,
+        reason: str | None = None,
+        http_status: int | None = None,
+        article_id: int | None = None,
+    ) -> None:
         if url in self.done:
             return
         self.done.add(url)
@@ -150,8 +168,15 @@ class ArchivePipeline:
             self.counters["pages"] += 1
         self.stats.inc_value(f"luutru/outcome/{outcome}")
         assert self.archive is not None and self.run_id is not None
-        self.archive.log_fetch(self.run_id, url, kind, outcome, reason=reason,
-                               http_status=http_status, article_id=article_id)
+        self.archive.log_fetch(
+            self.run_id,
+            url,
+            kind,
+            outcome,
+            reason=reason,
+            http_status=http_status,
+            article_id=article_id,
+        )
 
     def request_scheduled(self, request: Request, spider: Spider) -> None:
         chain = request.meta.get("redirect_urls")
@@ -170,19 +195,26 @@ class ArchivePipeline:
         if key in self.done:
             return
         if chain:
-            self._log(key, self.kinds.get(key, "page"), "skipped",
-                      f"redirect_to_seen_url: {request.url}")
+            self._log(
+                key, self.kinds.get(key, "page"), "skipped", f"redirect_to_seen_url: {request.url}"
+            )
         elif self.scheduled.get(key, 0) > 1:
             self.scheduled[key] -= 1  # a repeat of a URL still in flight
         else:
-            self._log(key, self.kinds.get(key, "page"), "duplicate",
-                      "already_fetched_under_another_url")
+            self._log(
+                key, self.kinds.get(key, "page"), "duplicate", "already_fetched_under_another_url"
+            )
 
     def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Spider) -> None:
         if isinstance(item, ArticleItem):
             reason = str(exception).split(":", 1)[0] or "dropped"
-            self._log(item.scheduled_url or item.url, "article", "skipped", reason,
-                      http_status=item.http_status)
+            self._log(
+                item.scheduled_url or item.url,
+                "article",
+                "skipped",
+                reason,
+                http_status=item.http_status,
+            )
 
     # -- items -------------------------------------------------------------------------------
 
@@ -201,8 +233,14 @@ class ArchivePipeline:
         self.counters[outcome] += 1
         self.stats.inc_value(f"luutru/articles/{outcome}")
         reason = None if outcome != "duplicate" else f"same article as #{article_id}"
-        self._log(item.scheduled_url or item.url, "article", _STORE_OUTCOME[outcome], reason,
-                  http_status=item.http_status, article_id=article_id)
+        self._log(
+            item.scheduled_url or item.url,
+            "article",
+            _STORE_OUTCOME[outcome],
+            reason,
+            http_status=item.http_status,
+            article_id=article_id,
+        )
         return item
 
     @staticmethod
@@ -233,14 +271,18 @@ class ArchivePipeline:
         for url in list(self.scheduled):
             self._log(url, self.kinds.get(url, "page"), "skipped", f"not_fetched: crawl {reason}")
         status = "finished" if reason == "finished" else "interrupted"
-        self.archive.finish_run(self.run_id, status, {
-            "pages": self.counters["pages"],
-            "items_new": self.counters["new"],
-            "items_updated": self.counters["updated"],
-            "items_unchanged": self.counters["unchanged"],
-            "items_duplicate": self.counters["duplicate"],
-            "errors": self.counters["errors"],
-        })
+        self.archive.finish_run(
+            self.run_id,
+            status,
+            {
+                "pages": self.counters["pages"],
+                "items_new": self.counters["new"],
+                "items_updated": self.counters["updated"],
+                "items_unchanged": self.counters["unchanged"],
+                "items_duplicate": self.counters["duplicate"],
+                "errors": self.counters["errors"],
+            },
+        )
         self.stats.set_value("luutru/run_status", status)
         self.archive.close()
         self.archive = None

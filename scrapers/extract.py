@@ -67,13 +67,15 @@ def text_blocks(selector: Selector) -> list[str]:
 
 
 def first_text(selector: Selector, *queries: str) -> str:
-    """The first non-empty text among CSS/XPath queries tried in order (XPath when it starts with /)."""
+    """The first non-empty text among queries tried in order (XPath when it starts with `/`)."""
     for query in queries:
         found = selector.xpath(query) if query.startswith(("/", "(")) else selector.css(query)
         for value in found:
-            text = " ".join(value.xpath("string()").get("").split()) if not isinstance(
-                value.root, str
-            ) else value.root.strip()
+            text = (
+                " ".join(value.xpath("string()").get("").split())
+                if not isinstance(value.root, str)
+                else value.root.strip()
+            )
             if text:
                 return text
     return ""

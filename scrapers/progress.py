@@ -36,14 +36,18 @@ class Progress:
     def line(self) -> str:
         stats = self.crawler.stats
         pages = stats.get_value("response_received_count", 0)
-        items = sum(stats.get_value(f"luutru/articles/{k}", 0)
-                    for k in ("new", "updated", "unchanged", "duplicate"))
+        items = sum(
+            stats.get_value(f"luutru/articles/{k}", 0)
+            for k in ("new", "updated", "unchanged", "duplicate")
+        )
         errors = stats.get_value("luutru/outcome/failed", 0)
         elapsed = time.monotonic() - self.started
         rate = pages / elapsed if elapsed > 0 else 0.0
         minutes, seconds = divmod(int(elapsed), 60)
-        return (f"pages {pages} · articles {items} · errors {errors} · "
-                f"{rate:.1f} pages/s · {minutes}:{seconds:02d}")
+        return (
+            f"pages {pages} · articles {items} · errors {errors} · "
+            f"{rate:.1f} pages/s · {minutes}:{seconds:02d}"
+        )
 
     def show(self, final: bool = False) -> None:
         end = "\n" if final or not self.tty else ""

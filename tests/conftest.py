@@ -16,22 +16,41 @@ _SCRIPT = Path(sys.executable).parent / "luutru"
 LUUTRU = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "archive.cli"]
 
 
-def run_cli(*args: str, check: bool = True, env: dict[str, str] | None = None,
-            timeout: float = 240) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, check: bool = True, env: dict[str, str] | None = None, timeout: float = 240
+) -> subprocess.CompletedProcess[str]:
     """Run `luutru ARGS` as a real subprocess, the way a user or cron runs it."""
     proc = subprocess.run(
-        [*LUUTRU, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}, stdin=subprocess.DEVNULL,
+        [*LUUTRU, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        stdin=subprocess.DEVNULL,
     )
     if check and proc.returncode != 0:
-        raise AssertionError(f"luutru {' '.join(args)} exited {proc.returncode}:\n"
-                             f"{proc.stdout}\n{proc.stderr}")
+        raise AssertionError(
+            f"luutru {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+        )
     return proc
 
 
 def crawl(site_url: str, db: Path, *extra: str) -> dict:
-    proc = run_cli("crawl", "bentre", "--base-url", site_url, "--db", str(db),
-                   "--delay", "0", "--concurrency", "4", "--json", *extra)
+    proc = run_cli(
+        "crawl",
+        "bentre",
+        "--base-url",
+        site_url,
+        "--db",
+        str(db),
+        "--delay",
+        "0",
+        "--concurrency",
+        "4",
+        "--json",
+        *extra,
+    )
     return json.loads(proc.stdout)
 
 

@@ -19,7 +19,7 @@ def test_byline_at_the_top_of_essays_is_removed():
     paras = ["ThS. Nguyễn Thành Phương", "Trưởng khoa Lý luận cơ sở", *BODY]
     body, name, role = split_byline(paras)
     assert body == BODY
-    assert name == "ThS. Nguyễn Thành Phương"
+    assert (name, role) == ("ThS. Nguyễn Thành Phương", "Trưởng khoa Lý luận cơ sở")
 
 
 def test_listing_hint_matches_initials_and_case_variants():
@@ -36,8 +36,15 @@ def test_a_sentence_is_never_taken_for_a_byline():
 def test_clean_article_drops_chrome_and_normalises():
     art = clean_article(
         "  Hội nghị  triển khai\u00a0Nghị quyết ",
-        ["Chủ nhật, 21 Tháng 4, 2024 - 16:02", *BODY, "\u00a0", "Nguyễn Thị Yến",
-         "Trưởng khoa Dân vận", "Taxonomy upgrade extras:", "Tin khác"],
+        [
+            "Chủ nhật, 21 Tháng 4, 2024 - 16:02",
+            *BODY,
+            "\u00a0",
+            "Nguyễn Thị Yến",
+            "Trưởng khoa Dân vận",
+            "Taxonomy upgrade extras:",
+            "Tin khác",
+        ],
         author_raw="Nguyễn Thị Yến",
         role_raw=" Trưởng khoa Dân vận",
     )

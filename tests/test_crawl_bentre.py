@@ -1,4 +1,4 @@
-"""End to end: the Bến Tre replica crawled through the real Scrapy engine into a real SQLite file."""
+"""End to end: the Bến Tre replica crawled through the real Scrapy engine into real SQLite."""
 
 from __future__ import annotations
 
@@ -20,8 +20,7 @@ CLOCK = re.compile(r"(Chủ nhật|Thứ \w+), \d{1,2} Tháng \d{1,2}, \d{4} - \
 
 
 def live_url(path: str) -> str:
-    return canonicalize_url(SITE.base_url + quote(path), origin=SITE.base_url,
-                            aliases=SITE.aliases)
+    return canonicalize_url(SITE.base_url + quote(path), origin=SITE.base_url, aliases=SITE.aliases)
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +77,16 @@ def test_no_page_chrome_in_any_text(rows):
 
 def test_traps_present_in_the_replica(bentre_site):
     traps = Counter(t for a in bentre_site.articles for t in a.traps)
-    for trap in ("eth", "cross_posted", "node_link", "curly_quotes_alias", "all_caps_title",
-                 "initials_byline", "nfd_text", "zero_width"):
+    for trap in (
+        "eth",
+        "cross_posted",
+        "node_link",
+        "curly_quotes_alias",
+        "all_caps_title",
+        "initials_byline",
+        "nfd_text",
+        "zero_width",
+    ):
         assert traps[trap] >= 1, trap
 
 
@@ -105,9 +112,11 @@ def test_fetch_log_gives_each_scheduled_url_one_outcome(bentre_archive):
         (run_id,),
     ).fetchall()
     assert dup == []
-    outcomes = dict(conn.execute(
-        "SELECT outcome, count(*) FROM fetch_log WHERE run_id=? GROUP BY outcome", (run_id,)
-    ).fetchall())
+    outcomes = dict(
+        conn.execute(
+            "SELECT outcome, count(*) FROM fetch_log WHERE run_id=? GROUP BY outcome", (run_id,)
+        ).fetchall()
+    )
     assert outcomes.get("stored") == summary["new"]
     assert outcomes.get("crawled", 0) >= 4  # both sections, several pages each
     assert outcomes.get("failed", 0) == 0
@@ -134,8 +143,21 @@ def test_search_with_and_without_diacritics(bentre_archive):
 
 def test_search_filters_by_date(bentre_archive):
     db, _ = bentre_archive
-    hits = json.loads(run_cli("search", "truong chinh tri", "--db", str(db), "--since", "2016",
-                              "--until", "2018", "--limit", "100", "--json").stdout)
+    hits = json.loads(
+        run_cli(
+            "search",
+            "truong chinh tri",
+            "--db",
+            str(db),
+            "--since",
+            "2016",
+            "--until",
+            "2018",
+            "--limit",
+            "100",
+            "--json",
+        ).stdout
+    )
     assert hits
     assert all("2016-01-01" <= h["published_at"][:10] <= "2018-12-31" for h in hits)
 
@@ -146,8 +168,19 @@ def test_export_jsonl_fields(bentre_archive, bentre_site):
     records = [json.loads(line) for line in lines]
     assert len(records) == len(bentre_site.articles)
     for rec in records:
-        assert {"site", "url", "title", "published_at", "author", "author_role", "categories",
-                "text", "first_seen", "last_seen", "content_hash"} <= set(rec)
+        assert {
+            "site",
+            "url",
+            "title",
+            "published_at",
+            "author",
+            "author_role",
+            "categories",
+            "text",
+            "first_seen",
+            "last_seen",
+            "content_hash",
+        } <= set(rec)
         assert isinstance(rec["categories"], list)
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", rec["published_at"])
 

@@ -28,10 +28,12 @@ ARTICLE = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">
 
 
 def row(href: str, date: str) -> str:
-    return (f'<div class="views-row"><div class="views-field views-field-title"><span class="field-content">'
-            f'<a href="{href}">Bài {href}</a></span></div><div class="views-field views-field-created">'
-            f'<span class="views-label views-label-created">Ngày Đăng : </span>'
-            f'<span class="field-content">{date}</span></div></div>')
+    return (
+        f'<div class="views-row"><div class="views-field views-field-title"><span class="field-content">'
+        f'<a href="{href}">Bài {href}</a></span></div><div class="views-field views-field-created">'
+        f'<span class="views-label views-label-created">Ngày Đăng : </span>'
+        f'<span class="field-content">{date}</span></div></div>'
+    )
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -57,10 +59,15 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/robots.txt":
             return self.send(200, "User-agent: *\nDisallow: /private/\n")
         if path == TT:
-            rows = [row("/content/bai-mot", "17/02/2021"), row("/node/1", "17/02/2021"),
-                    row("/moved", "16/02/2021"), row("/away", "15/02/2021"),
-                    row("/missing", "14/02/2021"), row("/empty", "13/02/2021"),
-                    row("/private/secret", "12/02/2021")]
+            rows = [
+                row("/content/bai-mot", "17/02/2021"),
+                row("/node/1", "17/02/2021"),
+                row("/moved", "16/02/2021"),
+                row("/away", "15/02/2021"),
+                row("/missing", "14/02/2021"),
+                row("/empty", "13/02/2021"),
+                row("/private/secret", "12/02/2021"),
+            ]
             return self.send(200, f'<div class="view-content">{"".join(rows)}</div>')
         if path == TTTD:
             return self.send(200, '<div class="view view-empty"></div>')
@@ -79,8 +86,9 @@ class Handler(BaseHTTPRequestHandler):
 def servers():
     """The site on 127.0.0.1 and a second host (localhost) that must never be contacted."""
     other = ThreadingHTTPServer(("127.0.0.1", 0), type("Other", (Handler,), {"seen": []}))
-    handler = type("Site", (Handler,), {"seen": [],
-                                       "offsite_url": f"http://localhost:{other.server_port}/x"})
+    handler = type(
+        "Site", (Handler,), {"seen": [], "offsite_url": f"http://localhost:{other.server_port}/x"}
+    )
     site = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     for srv in (site, other):
         threading.Thread(target=srv.serve_forever, daemon=True).start()
@@ -96,8 +104,12 @@ def test_every_scheduled_url_has_exactly_one_outcome(servers, tmp_path):
     summary = crawl(url, db)
     assert summary["status"] == "finished"  # failures are counted, the crawl finishes
     conn = sqlite3.connect(db)
-    log = {u: (o, r) for u, o, r in conn.execute(
-        "SELECT url, outcome, reason FROM fetch_log WHERE run_id=?", (summary["run_id"],))}
+    log = {
+        u: (o, r)
+        for u, o, r in conn.execute(
+            "SELECT url, outcome, reason FROM fetch_log WHERE run_id=?", (summary["run_id"],)
+        )
+    }
     (n,) = conn.execute("SELECT count(*) FROM fetch_log").fetchone()
     assert n == len(log), "a URL has more than one outcome"
 

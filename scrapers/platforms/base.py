@@ -1,4 +1,4 @@
-"""What every site spider shares: site binding, mirror base URL, polite settings, outcome reports."""
+"""What every site spider shares: site binding, mirror base URL, outcome reports."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ class SiteSpider(scrapy.Spider):
         raise DontCloseSpider
 
     def section_url(self, path: str) -> str:
-        """Absolute URL of a section path on the crawled host, percent-encoded as browsers send it."""
+        """Absolute URL of a section path on the crawled host, percent-encoded like a browser's."""
         return self.base_url + quote(path, safe="/?=&%")
 
     def may_follow_listing(self, section: str) -> bool:
@@ -112,8 +112,12 @@ class SiteSpider(scrapy.Spider):
         return True
 
     def listed(self, response: Response) -> FetchOutcome:
-        return FetchOutcome(url=scheduled_url(response.request), outcome="crawled", kind="listing",
-                            http_status=response.status)
+        return FetchOutcome(
+            url=scheduled_url(response.request),
+            outcome="crawled",
+            kind="listing",
+            http_status=response.status,
+        )
 
     def on_error(self, failure: Failure) -> Iterator[FetchOutcome]:
         """Errback: every failed request becomes a fetch-log row, and the crawl goes on."""

@@ -27,8 +27,21 @@ SELECTORS: dict[str, Any] = {
     ],
     "row_title": [".views-field-title", "h2", ".node-title"],
     # Row fields that are neither title, date nor teaser hold the byline (name, then role).
-    "row_skip_fields": ("title", "created", "changed", "date", "body", "teaser", "view-node",
-                        "nid", "image", "picture", "read-more", "comment", "term"),
+    "row_skip_fields": (
+        "title",
+        "created",
+        "changed",
+        "date",
+        "body",
+        "teaser",
+        "view-node",
+        "nid",
+        "image",
+        "picture",
+        "read-more",
+        "comment",
+        "term",
+    ),
     "pager_links": [
         "ul.pager li.pager-next a::attr(href)",
         "ul.pager li.pager-item a::attr(href)",
@@ -41,8 +54,11 @@ SELECTORS: dict[str, Any] = {
         ".node h2",
     ],
     # The main node of a full page view, never a teaser in a block.
-    "node": ["#block-system-main .node", ".region-content .node:not(.node-teaser)",
-             ".node:not(.node-teaser)"],
+    "node": [
+        "#block-system-main .node",
+        ".region-content .node:not(.node-teaser)",
+        ".node:not(.node-teaser)",
+    ],
     "body": [".field-name-body .field-item", ".field-name-body", ".content"],
     "categories": [".field-type-taxonomy-term-reference .field-item a::text"],
     # "Related" Views blocks: article links found outside the listings (often as /node/N).
@@ -51,8 +67,10 @@ SELECTORS: dict[str, Any] = {
         "[.//h2[normalize-space()='Tin khác' or normalize-space()='Tin liên quan'"
         " or normalize-space()='Bài viết khác']]//a/@href",
     ],
-    "article_date": ["//*[contains(@property, 'dc:date')]/@content",
-                     "meta[property='article:published_time']::attr(content)"],
+    "article_date": [
+        "//*[contains(@property, 'dc:date')]/@content",
+        "meta[property='article:published_time']::attr(content)",
+    ],
 }
 
 _NODE_ID = re.compile(r"/node/(\d+)(?:[/?#]|$)")
@@ -128,13 +146,20 @@ class Drupal7Spider(SiteSpider):
         """The labelled date of a row, raw (label included) so the archive keeps what was shown."""
         label = self.site.dates.get("listing_label", "Ngày đăng")
         text = " ".join(row.xpath("string()").get("").split())
-        pattern = re.escape(label).replace(r"\ ", r"\s+") + r"\s*:?\s*[\d]{1,2}[/.\-]\d{1,2}[/.\-]\d{4}"
+        pattern = (
+            re.escape(label).replace(r"\ ", r"\s+") + r"\s*:?\s*[\d]{1,2}[/.\-]\d{1,2}[/.\-]\d{4}"
+        )
         match = re.search(pattern, text, re.IGNORECASE)
         if match:
             return match.group(0)
         # Views date fields without a label, or the Date module's markup.
-        value = first_text(row, ".views-field-created .field-content", ".date-display-single",
-                           ".views-field-changed .field-content", ".submitted")
+        value = first_text(
+            row,
+            ".views-field-created .field-content",
+            ".date-display-single",
+            ".views-field-changed .field-content",
+            ".submitted",
+        )
         return value or None
 
     def _row_byline(self, row: Selector) -> tuple[str, str]:
@@ -157,8 +182,13 @@ class Drupal7Spider(SiteSpider):
 
     def parse_article(self, response: Response, listing: dict[str, Any]) -> Iterator[Any]:
         if not isinstance(response, scrapy.http.TextResponse):
-            yield FetchOutcome(url=scheduled_url(response.request), outcome="skipped", kind="article",
-                               reason="not_html", http_status=response.status)
+            yield FetchOutcome(
+                url=scheduled_url(response.request),
+                outcome="skipped",
+                kind="article",
+                reason="not_html",
+                http_status=response.status,
+            )
             return
         node = next((n for q in self.selectors("node") if (n := response.css(q))), None)
         scope = node[0] if node else response
@@ -167,21 +197,37 @@ class Drupal7Spider(SiteSpider):
         title = first_text(response, *self.selectors("title")) or listing.get("title_raw", "")
         if not title or not paragraphs:
             self.logger.warning("no article found at %s", response.url)
-            yield FetchOutcome(url=scheduled_url(response.request), outcome="failed", kind="article",
-                               reason="no_article", http_status=response.status)
+            yield FetchOutcome(
+                url=scheduled_url(response.request),
+                outcome="failed",
+                kind="article",
+                reason="no_article",
+                http_status=response.status,
+            )
             return
         canonical = response.css("link[rel='canonical']::attr(href)").get()
         shortlink = response.css("link[rel='shortlink']::attr(href)").get()
         date_raw, date_source = listing.get("date_raw"), "listing"
         if not date_raw and self.site.dates.get("article_pages", True):
-            date_raw, date_source = first_text(scope, *self.selectors("article_date")), "article_meta"
-        categories = [c.strip() for c in scope.css(self.selectors("categories")[0]).getall()
-                      if c.strip()]
+            date_raw, date_source = (
+                first_text(scope, *self.selectors("article_date")),
+                "article_meta",
+            )
+        categories = [
+            c.strip() for c in scope.css(self.selectors("categories")[0]).getall() if c.strip()
+        ]
         if listing.get("section") and listing["section"] not in categories:
             categories.insert(0, listing["section"])
         for href in response.xpath(self.selectors("related_links")[0]).getall():
-            self.defer(response.follow(href, callback=self.parse_article, errback=self.on_error,
-                                       meta={"kind": "article"}, cb_kwargs={"listing": {}}))
+            self.defer(
+                response.follow(
+                    href,
+                    callback=self.parse_article,
+                    errback=self.on_error,
+                    meta={"kind": "article"},
+                    cb_kwargs={"listing": {}},
+                )
+            )
         yield ArticleItem(
             site=self.site.slug,
             url=response.url,
@@ -202,7 +248,9 @@ class Drupal7Spider(SiteSpider):
         )
 
     @staticmethod
-    def _node_id(response: Response, shortlink: str | None, scope: Selector | Response) -> int | None:
+    def _node_id(
+        response: Response, shortlink: str | None, scope: Selector | Response
+    ) -> int | None:
         for candidate in (shortlink or "", response.url):
             match = _NODE_ID.search(candidate)
             if match:
