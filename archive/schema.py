@@ -34,9 +34,17 @@ RUN_COLUMNS: dict[str, type] = {
     "items_duplicate": int,
     "errors": int,
     "stats_json": str,
+    # The archivist's record of a run (issue: scheduled, incremental, resumable crawls).
+    "requests": int,
+    "bytes": int,
+    "items_gone": int,
+    "errors_json": str,  # {"http_404": 3, "timeout": 1, ...}
+    "pid": int,
+    "log_file": str,
+    "warc_file": str,
 }
 RUN_COUNTERS = ("pages", "items_new", "items_updated", "items_unchanged", "items_duplicate",
-                "errors")
+                "errors", "requests", "bytes", "items_gone")
 ARTICLE_COLUMNS: dict[str, type] = {
     "id": int,
     "site": str,
@@ -58,6 +66,44 @@ ARTICLE_COLUMNS: dict[str, type] = {
     "last_seen": str,
     "first_run": int,
     "last_run": int,
+    # How far the date can be trusted: 1.0 printed label, 0.9 listing, 0.5 body mention...
+    "published_confidence": float,
+    "gone_at": str,  # a known URL answered 404/410: marked, never deleted
+    "revision": int,  # 1 for the first version, +1 for every change of cleaned content
+    "etag": str,  # validators for conditional re-fetches
+    "last_modified": str,
+    # Where the captured bytes of the article page are (WARC/1.1, gzip per record).
+    "warc_file": str,
+    "warc_offset": int,
+    "warc_record_id": str,
+    "warc_digest": str,
+    "fingerprint": str,  # near-duplicate fingerprint (hex), see archive/neardup.py
+}
+REVISION_COLUMNS: dict[str, type] = {
+    "id": int,
+    "article_id": int,
+    "revision": int,
+    "title": str,
+    "text": str,
+    "content_hash": str,
+    "fetched_at": str,
+    "run_id": int,
+    "warc_record_id": str,
+}
+ATTACHMENT_COLUMNS: dict[str, type] = {
+    "sha256": str,
+    "mime": str,  # sniffed from the bytes, never the extension
+    "size": int,
+    "path": str,  # relative to the archive's folder: attachments/ab/abcdef....ext
+    "file_name": str,  # safe name derived from the URL, for people
+    "first_seen": str,
+    "text": str,  # extracted text (PDF, DOCX), also in attachments_fts
+}
+ARTICLE_ATTACHMENT_COLUMNS: dict[str, type] = {
+    "article_id": int,
+    "url": str,
+    "sha256": str,
+    "label": str,
 }
 ARTICLE_URL_COLUMNS: dict[str, type] = {"url": str, "article_id": int, "first_seen": str}
 FETCH_LOG_COLUMNS: dict[str, type] = {
@@ -81,7 +127,16 @@ CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
 )
 """
 
+ATTACHMENTS_FTS_SQL = """
+CREATE VIRTUAL TABLE IF NOT EXISTS attachments_fts USING fts5(
+    text, text_fold,
+    tokenize = 'unicode61 remove_diacritics 0'
+)
+"""
+
 _INDEXES: list[tuple[str, list[str], bool]] = [
+    ("revisions", ["article_id"], False),
+    ("article_attachments", ["sha256"], False),
     ("articles", ["site"], False),
     ("articles", ["content_hash"], False),
     ("articles", ["node_id"], False),
@@ -147,6 +202,22 @@ def _create(db: sqlite_utils.Database) -> None:
     db.table("fetch_log").create(
         FETCH_LOG_COLUMNS, pk="id", not_null={"url", "outcome"}, if_not_exists=True
     )
+    db.table("revisions").create(
+        REVISION_COLUMNS, pk="id", not_null={"article_id", "revision"},
+        foreign_keys=[("article_id", "articles", "id")], if_not_exists=True,
+    )
+    db.table("attachments").create(ATTACHMENT_COLUMNS, pk="sha256", if_not_exists=True)
+    db.table("article_attachments").create(
+        ARTICLE_ATTACHMENT_COLUMNS, pk=("article_id", "url"),
+        foreign_keys=[("article_id", "articles", "id")], if_not_exists=True,
+    )
+    # Archives made by an earlier build of this schema version gain the newer columns.
+    for name, columns in (("runs", RUN_COLUMNS), ("articles", ARTICLE_COLUMNS)):
+        table = db.table(name)
+        existing = set(table.columns_dict)
+        for column, kind in columns.items():
+            if column not in existing:
+                table.add_column(column, kind)
     db.table("articles").create_index(
         ["canonical_url"], index_name="idx_articles_canonical_url", unique=True,
         if_not_exists=True,
@@ -159,6 +230,7 @@ def _create(db: sqlite_utils.Database) -> None:
             if_not_exists=True,
         )
     db.execute(FTS_SQL)
+    db.execute(ATTACHMENTS_FTS_SQL)
     db.execute(
         "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
         [str(SCHEMA_VERSION)],

@@ -1,4 +1,4 @@
-"""Old Vietnamese servers send windows-1258 pages, often undeclared: stored text must be right NFC."""
+"""Old servers send windows-1258 pages, often undeclared: the stored text must be right, NFC."""
 
 from __future__ import annotations
 
@@ -71,7 +71,8 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/khong-khai-bao":  # no charset anywhere
             data = page("")
         elif path == "/meta-1258":
-            data = page('<meta http-equiv="Content-Type" content="text/html; charset=windows-1258">')
+            meta = '<meta http-equiv="Content-Type" content="text/html; charset=windows-1258">'
+            data = page(meta)
         else:
             data = b"not found"
         self.send_response(200 if data != b"not found" else 404)

@@ -1,0 +1,68 @@
+"""What every `luutru` command shares: options, the read-only archive, output helpers."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class BadInput(click.ClickException):
+    """A one-line error for bad input (a malformed query), exit code 2 like other usage errors."""
+
+    exit_code = EXIT_USAGE
+
+
+def db_option(func: F) -> F:
+    """`--db`, shared by every command: the archive file, `$LUUTRU_DB` or ./luutru.db."""
+    return click.option(
+        "--db",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="LUUTRU_DB",
+        default="luutru.db",
+        show_default="luutru.db or $LUUTRU_DB",
+        help="SQLite archive file.",
+    )(func)
+
+
+def json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(func)
+
+
+def reader(db: Path) -> Any:
+    """The archive opened read-only, or a one-line error that says how to make one."""
+    from archive.db import ArchiveError, open_reader
+
+    try:
+        return open_reader(db)
+    except ArchiveError as exc:
+        raise click.ClickException(f"{exc} (crawl first: luutru crawl SITE --db {db})") from exc
+
+
+@contextmanager
+def open_output(path: str) -> Iterator[TextIO]:
+    """A UTF-8 text stream with no newline translation (CSV writes its own \r\n)."""
+    if path != "-":
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        return
+    fh = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+    try:
+        yield fh
+    finally:
+        fh.flush()
+        fh.detach()  # leave sys.stdout open for click
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
