@@ -23,9 +23,13 @@ def cli() -> None:
 for _command in (
     cli_crawl.crawl,
     cli_crawl.sites,
+    cli_crawl.runs,
+    cli_crawl.history,
     cli_research.search,
+    cli_research.show,
     cli_research.export,
     cli_research.stats,
+    cli_research.serve,
 ):
     cli.add_command(_command)
 

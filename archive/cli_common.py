@@ -12,15 +12,16 @@ from typing import Any, TextIO, TypeVar
 
 import click
 
+from archive import exitcodes
+
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class BadInput(click.ClickException):
     """A one-line error for bad input (a malformed query), exit code 2 like other usage errors."""
 
-    exit_code = EXIT_USAGE
+    exit_code = exitcodes.USAGE
 
 
 def db_option(func: F) -> F:

@@ -1,116 +1,288 @@
-"""`luutru` commands for archivists: crawl sites, list them."""
+"""`luutru` commands for archivists: crawl sites (one or all), list sites and runs."""
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
-from archive.cli_common import EXIT_FAILED, EXIT_OK, db_option, emit_json, json_option
+from archive import exitcodes
+from archive.cli_common import db_option, emit_json, json_option, reader
+
+
+def _summary_text(s: dict[str, Any]) -> str:
+    extra = "  (details: luutru runs, fetch_log table)" if s["errors"] or s["skipped"] else ""
+    return (
+        f"Crawled {s['site']} into {s['db']} (run {s['run_id']}): "
+        f"{s['status']} in {s['elapsed_s']:.1f} s\n"
+        f"  pages fetched  {s['pages']}\n"
+        f"  articles       new {s['new']} · updated {s['updated']} · "
+        f"unchanged {s['unchanged']} · duplicates {s['duplicate']} · gone {s['gone']}\n"
+        f"  skipped {s['skipped']} · failed {s['errors']}{extra}"
+    )
+
+
+def _exit_code(status: str, pages: int) -> int:
+    if status == "finished":
+        return exitcodes.OK
+    if status == "failed" and pages == 0:
+        return exitcodes.UNREACHABLE
+    return exitcodes.INTERRUPTED
+
+
+def _log_file(log_dir: str | None, site: str) -> str | None:
+    if not log_dir:
+        return None
+    Path(log_dir).mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return str(Path(log_dir) / f"{site}-{stamp}.log")
 
 
 @click.command()
-@click.argument("site")
+@click.argument("site", required=False)
 @db_option
-@click.option(
-    "--base-url",
-    metavar="URL",
-    help="Crawl a mirror (demo site, archived copy) instead of the live host.",
-)
-@click.option(
-    "--delay",
-    type=click.FloatRange(min=0),
-    default=None,
-    metavar="S",
-    help="Seconds between requests to the host. [default: 1, adaptive]",
-)
-@click.option(
-    "--concurrency",
-    type=click.IntRange(min=1, max=16),
-    default=None,
-    metavar="N",
-    help="Requests in flight per host. [default: 1]",
-)
-@click.option(
-    "--max-pages",
-    type=click.IntRange(min=1),
-    default=None,
-    metavar="N",
-    help="Follow at most N listing pages per section (every article on them is fetched).",
-)
-@click.option("--quiet", "-q", is_flag=True, help="No progress lines (for cron).")
+@click.option("--all", "all_sites", is_flag=True,
+              help="Crawl every active site in turn; one failing site does not stop the others.")
+@click.option("--base-url", metavar="URL",
+              help="Crawl a mirror (demo site, archived copy) instead of the live host.")
+@click.option("--mirror", "mirrors", multiple=True, metavar="SLUG=URL",
+              help="With --all: crawl SLUG from a mirror. Repeatable.")
+@click.option("--delay", type=click.FloatRange(min=0), default=None, metavar="S",
+              help="Seconds between requests to the host. [default: 1, adaptive]")
+@click.option("--concurrency", type=click.IntRange(min=1, max=16), default=None, metavar="N",
+              help="Requests in flight per host. [default: 1]")
+@click.option("--max-pages", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Read at most N listing pages per section (every article on them is fetched).")
+@click.option("--refresh", is_flag=True,
+              help="Re-fetch every known article (conditional requests where possible).")
+@click.option("--refresh-days", type=click.IntRange(min=0), default=30, show_default=True,
+              metavar="N", help="Re-fetch known articles published in the last N days.")
+@click.option("--full", is_flag=True,
+              help="Read every listing page, not only up to the first page of known articles.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines and no summary (for cron).")
 @click.option("--verbose", "-v", is_flag=True, help="Scrapy's INFO log on stderr.")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write the crawl log here.")
+@click.option("--log-dir", type=click.Path(file_okay=False),
+              help="Write the crawl log to DIR/<site>-<time>.log (one file per run).")
 @json_option
-def crawl(
-    site: str,
-    db: Path,
-    base_url: str | None,
-    delay: float | None,
-    concurrency: int | None,
-    max_pages: int | None,
-    quiet: bool,
-    verbose: bool,
-    log_file: str | None,
-    as_json: bool,
-) -> None:
-    """Crawl SITE's listings and articles into the archive.
+def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
+          mirrors: tuple[str, ...], delay: float | None, concurrency: int | None,
+          max_pages: int | None, refresh: bool, refresh_days: int, full: bool, quiet: bool,
+          verbose: bool, log_file: str | None, log_dir: str | None, as_json: bool) -> None:
+    """Crawl SITE's listings and articles into the archive, incrementally.
 
-    Pages that fail are logged in the fetch log and counted; the crawl goes on and exits 0 when
-    it finished. Exit 1 when the run was interrupted or failed, 2 on bad usage.
+    A first crawl reads everything. Later crawls fetch only what is new: each listing is read
+    from its first page until a page holds only archived articles, and archived articles are
+    fetched again only when recent (--refresh-days) or with --refresh. A crawl that was killed
+    resumes where it stopped when run again. Pages that fail are logged and counted; the crawl
+    goes on.
+
+    Exit codes: 0 finished (some pages may have failed), 1 interrupted or failed, 2 usage,
+    3 site unreachable for the whole run, 4 archive locked by another crawl.
 
     \b
     Example:
-      luutru crawl bentre --db bentre.db
+      luutru crawl bentre --db archive.db
       luutru crawl bentre --base-url http://127.0.0.1:8000 --delay 0 --concurrency 4
+      luutru crawl --all --quiet --log-dir logs/
     """
-    from archive.crawl import crawl_settings, run_crawl
     from scrapers.sites import UnknownSite, get_site
 
+    if all_sites == bool(site):
+        raise click.UsageError("name one SITE, or use --all")
+    if all_sites:
+        _crawl_all(db, mirrors, as_json, quiet)
+        return
+    assert site is not None
     try:
         get_site(site)
     except UnknownSite as exc:
         raise click.UsageError(str(exc)) from exc
     if base_url and not re.match(r"^https?://[^/\s]+", base_url):
         raise click.UsageError(f"--base-url must be an http(s) URL, got {base_url!r}")
+
+    from archive.crawl import crawl_settings, run_crawl
+    from archive.lock import ArchiveLocked
+
     settings = crawl_settings(
         db,
         delay=delay,
         concurrency=concurrency,
         progress=0 if (quiet or as_json) else 1.0,
-        log_level="INFO" if verbose else "WARNING",
-        log_file=log_file,
+        log_level="INFO" if verbose or log_file or log_dir else "WARNING",
+        log_file=log_file or _log_file(log_dir, site),
     )
-    summary = run_crawl(site, db, base_url=base_url, max_pages=max_pages, settings=settings)
+    try:
+        summary = run_crawl(site, db, base_url=base_url, max_pages=max_pages, settings=settings,
+                            refresh=refresh, refresh_days=refresh_days, full=full)
+    except ArchiveLocked as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exitcodes.LOCKED)
+    data = summary.as_dict()
+    code = _exit_code(summary.status, summary.pages)
     if as_json:
-        emit_json(summary.as_dict())
-    elif not quiet or summary.status != "finished":
-        click.echo(
-            f"Crawled {summary.site} into {summary.db} (run {summary.run_id}): "
-            f"{summary.status} in {summary.elapsed_s:.1f} s\n"
-            f"  pages fetched  {summary.pages}\n"
-            f"  articles       new {summary.new} · updated {summary.updated} · "
-            f"unchanged {summary.unchanged} · duplicates {summary.duplicate}\n"
-            f"  skipped {summary.skipped} · failed {summary.errors}"
-            + ("  (details in the fetch_log table)" if summary.errors or summary.skipped else "")
-        )
-    sys.exit(EXIT_OK if summary.status == "finished" else EXIT_FAILED)
+        emit_json(data)
+    elif not quiet or code != exitcodes.OK:
+        click.echo(_summary_text(data), err=code != exitcodes.OK)
+    if code == exitcodes.UNREACHABLE:
+        click.echo(f"Error: {site} did not answer any request ({base_url or 'live site'})",
+                   err=True)
+    sys.exit(code)
+
+
+def _crawl_all(db: Path, mirrors: tuple[str, ...], as_json: bool, quiet: bool) -> None:
+    """Each site in its own process: a crash or an unreachable host stays with that site."""
+    from scrapers.sites import all_sites
+
+    mirror_map: dict[str, str] = {}
+    for item in mirrors:
+        slug, sep, url = item.partition("=")
+        if not sep or not url:
+            raise click.UsageError(f"--mirror takes SLUG=URL, got {item!r}")
+        mirror_map[slug] = url
+    results: list[dict[str, Any]] = []
+    worst = exitcodes.OK
+    for slug, site in all_sites().items():
+        if site.status != "active":
+            continue
+        cmd = [sys.executable, "-m", "archive.cli", "crawl", slug, "--db", str(db), "--json"]
+        if slug in mirror_map:
+            cmd += ["--base-url", mirror_map[slug], "--delay", "0", "--concurrency", "4"]
+        if not quiet and not as_json:
+            click.echo(f"== {slug}", err=True)
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        try:
+            result = json.loads(proc.stdout)
+        except ValueError:
+            result = {"site": slug, "status": "failed", "error": proc.stderr.strip()[-500:]}
+        result["exit_code"] = proc.returncode
+        results.append(result)
+        worst = max(worst, proc.returncode)
+        if not as_json and (not quiet or proc.returncode):
+            click.echo(_summary_text(result) if "run_id" in result else
+                       f"{slug}: failed: {result.get('error')}")
+    if as_json:
+        emit_json(results)
+    sys.exit(exitcodes.OK if worst == exitcodes.OK else exitcodes.INTERRUPTED)
 
 
 @click.command()
 @db_option
 @json_option
 def sites(db: Path, as_json: bool) -> None:
-    """List the sites luutru knows, with their live URL and CMS family."""
+    """List the sites luutru knows: family, province, status, live URL and last crawl."""
     from scrapers.sites import all_sites
 
-    rows = [s.as_row() for s in all_sites().values()]
+    last: dict[str, dict[str, Any]] = {}
+    if db.exists():
+        conn = reader(db)
+        try:
+            for row in conn.execute(
+                "SELECT site, max(id), status, finished_at FROM runs GROUP BY site"
+            ):
+                last[row[0]] = {"run_id": row[1], "status": row[2], "finished_at": row[3]}
+        finally:
+            conn.close()
+    rows = [{**s.as_row(), "last_crawl": last.get(s.slug)} for s in all_sites().values()]
     if as_json:
         emit_json(rows)
         return
     for row in rows:
         merged = f" (→ {row['merged_into']} 2025)" if row["merged_into"] else ""
-        click.echo(f"{row['slug']:<12} {row['name']}{merged}")
-        click.echo(f"{'':<12} {row['base_url']} · {row['cms']} · {row['status']}")
+        crawl_ = row["last_crawl"]
+        seen = (f"last crawl {crawl_['finished_at'] or '?'} {crawl_['status']}" if crawl_
+                else "never crawled")
+        click.echo(f"{row['slug']:<12} {row['name']}, {row['province']}{merged}")
+        click.echo(f"{'':<12} {row['base_url']} · {row['cms']} · {row['status']} · {seen}")
+
+
+@click.command()
+@db_option
+@click.option("--site", help="Only this site (slug).")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@json_option
+def runs(db: Path, site: str | None, limit: int, as_json: bool) -> None:
+    """The record of every crawl: when, status, requests, bytes, articles and errors by kind.
+
+    \b
+    Example:
+      luutru runs --site bentre --limit 5
+      luutru runs --json | jq '.[0].errors_by_kind'
+    """
+    conn = reader(db)
+    try:
+        sql = ("SELECT id, site, started_at, finished_at, status, base_url, requests, bytes, "
+               "pages, items_new, items_updated, items_unchanged, items_duplicate, items_gone, "
+               "errors, errors_json FROM runs")
+        params: list[Any] = []
+        if site:
+            sql += " WHERE site = ?"
+            params.append(site)
+        cur = conn.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        conn.close()
+    for row in rows:
+        row["errors_by_kind"] = json.loads(row.pop("errors_json") or "{}")
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        click.echo("No runs recorded yet.")
+    for r in rows:
+        errors = ", ".join(f"{k} {v}" for k, v in r["errors_by_kind"].items()) or "none"
+        click.echo(f"#{r['id']} {r['site']} {r['status']} · {r['started_at']} → "
+                   f"{r['finished_at'] or '…'}")
+        click.echo(f"    {r['requests'] or 0} requests, {(r['bytes'] or 0) / 1e6:.1f} MB · new "
+                   f"{r['items_new']} · updated {r['items_updated']} · unchanged "
+                   f"{r['items_unchanged']} · gone {r['items_gone'] or 0} · errors: {errors}")
+
+
+@click.command()
+@click.argument("url_or_id")
+@db_option
+@json_option
+def history(url_or_id: str, db: Path, as_json: bool) -> None:
+    """Every version of one article (by URL or id): when it changed and what its hash was.
+
+    \b
+    Example:
+      luutru history https://truongchinhtribentre.edu.vn/content/...
+      luutru history 42 --json
+    """
+    conn = reader(db)
+    try:
+        row = conn.execute(
+            "SELECT id, canonical_url, title, gone_at FROM articles WHERE id = ? OR "
+            "canonical_url = ? OR id = (SELECT article_id FROM article_urls WHERE url = ?)",
+            (int(url_or_id) if url_or_id.isdigit() else -1, url_or_id, url_or_id),
+        ).fetchone()
+        if row is None:
+            raise click.ClickException(f"no article {url_or_id!r} in {db}")
+        versions = [
+            {"revision": r[0], "fetched_at": r[1], "run_id": r[2], "content_hash": r[3],
+             "title": r[4], "chars": r[5]}
+            for r in conn.execute(
+                "SELECT revision, fetched_at, run_id, content_hash, title, length(text) "
+                "FROM revisions WHERE article_id = ? ORDER BY revision", (row[0],))
+        ]
+    finally:
+        conn.close()
+    data = {"id": row[0], "url": row[1], "title": row[2], "gone_at": row[3],
+            "revisions": versions}
+    if as_json:
+        emit_json(data)
+        return
+    click.echo(f"#{row[0]} {row[2]}\n{row[1]}")
+    if row[3]:
+        click.echo(f"gone since {row[3]} (the site answers 404/410; the archive keeps it)")
+    for v in versions:
+        click.echo(f"  r{v['revision']}  {v['fetched_at']}  run {v['run_id']}  "
+                   f"{v['content_hash'][:12]}  {v['chars']} chars  {v['title']}")

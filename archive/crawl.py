@@ -10,6 +10,8 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 import scrapers.settings as default_settings
+from archive.known import last_run_finished, load_known
+from archive.lock import ArchiveLock
 from scrapers.spiders import spider_for
 
 
@@ -26,6 +28,7 @@ class CrawlSummary:
     updated: int
     unchanged: int
     duplicate: int
+    gone: int
     skipped: int
     errors: int
     elapsed_s: float
@@ -70,14 +73,41 @@ def run_crawl(
     base_url: str | None = None,
     max_pages: int | None = None,
     settings: Settings | None = None,
+    refresh: bool = False,
+    refresh_days: int | None = 30,
+    full: bool = False,
 ) -> CrawlSummary:
-    """Crawl `site` into `db` in this process and return the run's summary (blocks until done)."""
+    """Crawl `site` into `db` in this process and return the run's summary (blocks until done).
+
+    Incremental by default: articles already archived are not fetched again (unless published
+    within `refresh_days`, or `refresh`), and each listing is read from its first page until a
+    page holds only known articles. After an interrupted run, or with `full`, every listing page
+    is read (known articles are still skipped), so a resumed crawl misses nothing.
+    Raises `ArchiveLocked` when another process writes the same archive.
+    """
     spider_cls = spider_for(site)
+    site_def = spider_cls.site
     settings = settings or crawl_settings(db)
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(spider_cls)
-    process.crawl(crawler, base_url=base_url, max_pages=max_pages)
-    process.start()
+    with ArchiveLock(db, f"luutru crawl {site}"):
+        known = load_known(
+            db,
+            site,
+            origin=site_def.base_url,
+            aliases=(*site_def.aliases, *([base_url.rstrip("/")] if base_url else [])),
+            refresh_all=refresh,
+            refresh_days=refresh_days,
+        )
+        resume = bool(known) and not last_run_finished(db, site)
+        process = CrawlerProcess(settings)
+        crawler = process.create_crawler(spider_cls)
+        process.crawl(
+            crawler,
+            base_url=base_url,
+            max_pages=max_pages,
+            known=known if known else None,
+            stop_after_known=0 if (full or resume or refresh) else 1,
+        )
+        process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     start, finish = stats.get("start_time"), stats.get("finish_time")
     elapsed = (finish - start).total_seconds() if start and finish else 0.0
@@ -92,6 +122,7 @@ def run_crawl(
         updated=stats.get("luutru/articles/updated", 0),
         unchanged=stats.get("luutru/articles/unchanged", 0),
         duplicate=stats.get("luutru/articles/duplicate", 0),
+        gone=stats.get("luutru/gone", 0),
         skipped=outcomes.get("skipped", 0),
         errors=outcomes.get("failed", 0),
         elapsed_s=round(elapsed, 2),

@@ -45,6 +45,7 @@ RUN_COLUMNS: dict[str, type] = {
 }
 RUN_COUNTERS = ("pages", "items_new", "items_updated", "items_unchanged", "items_duplicate",
                 "errors", "requests", "bytes", "items_gone")
+RUN_DETAILS = ("errors_json", "pid", "log_file", "warc_file")
 ARTICLE_COLUMNS: dict[str, type] = {
     "id": int,
     "site": str,

@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from archive.db import ArchiveError, open_writer
-from archive.schema import FETCH_OUTCOMES, RUN_COUNTERS, RUN_STATUSES, SITE_COLUMNS
+from archive.schema import (
+    FETCH_OUTCOMES,
+    RUN_COUNTERS,
+    RUN_DETAILS,
+    RUN_STATUSES,
+    SITE_COLUMNS,
+)
 from pipelines.text import fold
 
 Outcome = Literal["new", "updated", "unchanged", "duplicate"]
@@ -167,7 +173,10 @@ class Archive:
         `stats_json` for audits, the known ones also as columns."""
         if status not in RUN_STATUSES:
             raise ArchiveError(f"unknown run status {status!r}; expected one of {RUN_STATUSES}")
-        known = {k: int(counters[k]) for k in RUN_COUNTERS if counters.get(k) is not None}
+        known: dict[str, Any] = {
+            k: int(counters[k]) for k in RUN_COUNTERS if counters.get(k) is not None
+        }
+        known.update({k: counters[k] for k in RUN_DETAILS if counters.get(k) is not None})
         sets = ", ".join(f"{k} = ?" for k in known)
         sql = "UPDATE runs SET status = ?, finished_at = ?, stats_json = ?" + (
             f", {sets}" if sets else ""
@@ -199,7 +208,8 @@ class Archive:
                 article_id, old_hash = row
                 if old_hash == values["content_hash"]:
                     self.conn.execute(
-                        "UPDATE articles SET last_seen = ?, last_run = ? WHERE id = ?",
+                        "UPDATE articles SET last_seen = ?, last_run = ?, gone_at = NULL "
+                        "WHERE id = ?",
                         (seen, run_id, article_id),
                     )
                     outcome: Outcome = "unchanged"
@@ -207,11 +217,13 @@ class Archive:
                     cols = [c for c in CONTENT_COLUMNS if c != "canonical_url"]
                     self.conn.execute(
                         f"UPDATE articles SET {', '.join(f'{c} = ?' for c in cols)}, "
-                        "last_seen = ?, last_run = ? WHERE id = ?",
+                        "last_seen = ?, last_run = ?, revision = coalesce(revision, 1) + 1, "
+                        "gone_at = NULL WHERE id = ?",
                         [*(values[c] for c in cols), seen, run_id, article_id],
                     )
                     self._fts_delete(article_id)
                     self._fts_insert(article_id, values["title"], values["text"])
+                    self._add_revision(article_id, values, seen, run_id)
                     outcome = "updated"
             else:
                 existing = self._find_duplicate(values)
@@ -221,12 +233,14 @@ class Archive:
                     cols = list(CONTENT_COLUMNS)
                     cur = self.conn.execute(
                         f"INSERT INTO articles ({', '.join(cols)}, first_seen, last_seen, "
-                        f"first_run, last_run) VALUES ({', '.join('?' * (len(cols) + 4))})",
-                        [*(values[c] for c in cols), seen, seen, run_id, run_id],
+                        f"first_run, last_run, revision) "
+                        f"VALUES ({', '.join('?' * (len(cols) + 5))})",
+                        [*(values[c] for c in cols), seen, seen, run_id, run_id, 1],
                     )
                     assert cur.lastrowid is not None
                     article_id = cur.lastrowid
                     self._fts_insert(article_id, values["title"], values["text"])
+                    self._add_revision(article_id, values, seen, run_id)
                     outcome = "new"
             for url in dict.fromkeys((values["url"], values["canonical_url"])):
                 self.conn.execute(
@@ -235,6 +249,75 @@ class Archive:
                     (url, article_id, seen),
                 )
         return outcome, article_id
+
+    def _add_revision(
+        self, article_id: int, values: Mapping[str, Any], seen: str, run_id: int | None
+    ) -> None:
+        """Every version of the cleaned content is kept: an archive never overwrites history."""
+        (revision,) = self.conn.execute(
+            "SELECT coalesce(max(revision), 0) + 1 FROM revisions WHERE article_id = ?",
+            (article_id,),
+        ).fetchone()
+        self.conn.execute(
+            "INSERT INTO revisions (article_id, revision, title, text, content_hash, fetched_at, "
+            "run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (article_id, revision, values["title"], values["text"], values["content_hash"], seen,
+             run_id),
+        )
+
+    def set_article_fields(self, article_id: int, fields: Mapping[str, Any]) -> None:
+        """Record facts about the capture (WARC location, HTTP validators) beside the content."""
+        allowed = {"etag", "last_modified", "warc_file", "warc_offset", "warc_record_id",
+                   "warc_digest", "published_confidence", "fingerprint"}
+        values = {k: v for k, v in fields.items() if k in allowed}
+        if not values:
+            return
+        with self.transaction():
+            self.conn.execute(
+                f"UPDATE articles SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
+                [*values.values(), article_id],
+            )
+
+    def article_id_for(self, url: str) -> int | None:
+        """The article a URL (canonical or any alias) belongs to."""
+        row = self.conn.execute(
+            "SELECT id FROM articles WHERE canonical_url = ? UNION ALL "
+            "SELECT article_id FROM article_urls WHERE url = ? LIMIT 1",
+            (url, url),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def touch(self, article_id: int, run_id: int | None, seen: str | None = None) -> None:
+        """The article answered and did not change (e.g. 304 Not Modified)."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE articles SET last_seen = ?, last_run = ?, gone_at = NULL WHERE id = ?",
+                (seen or utc_now(), run_id, article_id),
+            )
+
+    def mark_gone(self, article_id: int, when: str | None = None) -> bool:
+        """A known article now answers 404/410: mark it gone with the date, never delete it.
+
+        Returns True when it was not already marked."""
+        with self.transaction():
+            cur = self.conn.execute(
+                "UPDATE articles SET gone_at = ? WHERE id = ? AND gone_at IS NULL",
+                (when or utc_now(), article_id),
+            )
+        return cur.rowcount == 1
+
+    def interrupt_stale_runs(self, site: str) -> list[int]:
+        """Runs left 'running' by a killed crawler are closed as interrupted (the caller holds
+        the archive lock, so no live crawl owns them)."""
+        with self.transaction():
+            ids = [r[0] for r in self.conn.execute(
+                "SELECT id FROM runs WHERE site = ? AND status = 'running'", (site,))]
+            self.conn.execute(
+                "UPDATE runs SET status = 'interrupted', finished_at = coalesce(finished_at, ?) "
+                "WHERE site = ? AND status = 'running'",
+                (utc_now(), site),
+            )
+        return ids
 
     def _find_duplicate(self, values: Mapping[str, Any]) -> int | None:
         row = self.conn.execute(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+from collections import Counter
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -91,9 +94,7 @@ class DedupePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        spider = self.crawler.spider
-        origin = spider.site.base_url
-        aliases = (*spider.site.aliases, spider.base_url)
+        origin, aliases = site_origins(self.crawler.spider)
         # rel=canonical names the article's identity (alias, not /node/N) when it is on this site.
         link = item.canonical_link
         key = link if link and same_site(link, origin, aliases) else item.url
@@ -102,11 +103,17 @@ class DedupePipeline:
         return item
 
 
+def site_origins(spider: Spider) -> tuple[str, tuple[str, ...]]:
+    """The live origin URLs are canonicalised to, and every origin that stands for it."""
+    return spider.site.base_url, (*spider.site.aliases, spider.base_url)
+
+
 class ArchivePipeline:
     """Store articles and keep the fetch log: every scheduled URL ends with exactly one outcome.
 
     Scrapy drops some requests without a callback or errback (a redirect to an already-seen URL,
-    an off-site redirect); the scheduler signals are watched so those get a row too.
+    an off-site redirect); the scheduler signals are watched so those get a row too. Every write
+    is its own small transaction, so a killed crawler loses nothing it had stored.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -119,15 +126,8 @@ class ArchivePipeline:
         self.kinds: dict[str, str] = {}
         self.done: set[str] = set()
         self.stored_this_run: set[str] = set()  # canonical URLs
-        self.counters = {
-            "new": 0,
-            "updated": 0,
-            "unchanged": 0,
-            "duplicate": 0,
-            "errors": 0,
-            "pages": 0,
-            "skipped": 0,
-        }
+        self.counters: Counter[str] = Counter()
+        self.error_kinds: Counter[str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -142,6 +142,7 @@ class ArchivePipeline:
         spider = self.crawler.spider
         self.archive = Archive(self.db_path)
         self.archive.upsert_site(spider.site.as_row())
+        self.archive.interrupt_stale_runs(spider.site.slug)
         self.run_id = self.archive.start_run(spider.site.slug, spider.base_url)
         self.stats.set_value("luutru/run_id", self.run_id)
 
@@ -160,10 +161,9 @@ class ArchivePipeline:
             return
         self.done.add(url)
         self.scheduled.pop(url, None)
-        if outcome in ("failed",):
+        if outcome == "failed":
             self.counters["errors"] += 1
-        elif outcome == "skipped":
-            self.counters["skipped"] += 1
+            self.error_kinds[(reason or "unknown").split(":")[0]] += 1
         if http_status is not None:
             self.counters["pages"] += 1
         self.stats.inc_value(f"luutru/outcome/{outcome}")
@@ -194,44 +194,53 @@ class ArchivePipeline:
         key = chain[0] if chain else request.url
         if key in self.done:
             return
+        kind = self.kinds.get(key, "page")
         if chain:
-            self._log(
-                key, self.kinds.get(key, "page"), "skipped", f"redirect_to_seen_url: {request.url}"
-            )
+            self._log(key, kind, "skipped", f"redirect_to_seen_url: {request.url}")
         elif self.scheduled.get(key, 0) > 1:
             self.scheduled[key] -= 1  # a repeat of a URL still in flight
         else:
-            self._log(
-                key, self.kinds.get(key, "page"), "duplicate", "already_fetched_under_another_url"
-            )
+            self._log(key, kind, "duplicate", "already_fetched_under_another_url")
 
     def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Spider) -> None:
         if isinstance(item, ArticleItem):
             reason = str(exception).split(":", 1)[0] or "dropped"
-            self._log(
-                item.scheduled_url or item.url,
-                "article",
-                "skipped",
-                reason,
-                http_status=item.http_status,
-            )
+            url = item.scheduled_url or item.url
+            self._log(url, "article", "skipped", reason, http_status=item.http_status)
 
     # -- items -------------------------------------------------------------------------------
 
     def process_item(self, item: Any) -> Any:
-        assert self.archive is not None and self.run_id is not None
         if isinstance(item, FetchOutcome):
-            self._log(item.url, item.kind, item.outcome, item.reason, item.http_status)
-            return item
-        if not isinstance(item, ArticleItem):
-            return item
-        record = self._record(item)
-        outcome, article_id = self.archive.store_article(record, self.run_id)
+            self._outcome(item)
+        elif isinstance(item, ArticleItem):
+            self._store(item)
+        return item
+
+    def _outcome(self, report: FetchOutcome) -> None:
+        """A request that gave no article: a 304 refreshes last_seen, a 404/410 marks it gone."""
+        assert self.archive is not None
+        article_id = self._known_article(report.url) if report.kind == "article" else None
+        if article_id is not None and report.outcome == "unchanged":
+            self.archive.touch(article_id, self.run_id)
+            self._count("unchanged")
+        elif article_id is not None and report.http_status in (404, 410):
+            if self.archive.mark_gone(article_id):
+                self.counters["gone"] += 1
+        self._log(report.url, report.kind, report.outcome, report.reason, report.http_status,
+                  article_id=article_id)
+
+    def _store(self, item: ArticleItem) -> None:
+        assert self.archive is not None
+        outcome, article_id = self.archive.store_article(self._record(item), self.run_id)
         if item.canonical_url in self.stored_this_run:
             outcome = "duplicate"  # the same article again this run, e.g. under /node/N
         self.stored_this_run.add(item.canonical_url)
-        self.counters[outcome] += 1
-        self.stats.inc_value(f"luutru/articles/{outcome}")
+        item.article_id = article_id
+        if outcome != "duplicate":
+            captured = {"etag": item.etag, "last_modified": item.last_modified}
+            self.archive.set_article_fields(article_id, {**captured, **(item.capture or {})})
+        self._count(outcome)
         reason = None if outcome != "duplicate" else f"same article as #{article_id}"
         self._log(
             item.scheduled_url or item.url,
@@ -241,7 +250,17 @@ class ArchivePipeline:
             http_status=item.http_status,
             article_id=article_id,
         )
-        return item
+
+    def _count(self, outcome: str) -> None:
+        self.counters[outcome] += 1
+        self.stats.inc_value(f"luutru/articles/{outcome}")
+
+    def _known_article(self, url: str) -> int | None:
+        assert self.archive is not None
+        origin, aliases = site_origins(self.crawler.spider)
+        return self.archive.article_id_for(url) or self.archive.article_id_for(
+            canonicalize_url(url, origin=origin, aliases=aliases)
+        )
 
     @staticmethod
     def _record(item: ArticleItem) -> dict[str, Any]:
@@ -271,18 +290,29 @@ class ArchivePipeline:
         for url in list(self.scheduled):
             self._log(url, self.kinds.get(url, "page"), "skipped", f"not_fetched: crawl {reason}")
         status = "finished" if reason == "finished" else "interrupted"
+        if status == "finished" and not self.stats.get_value("response_received_count"):
+            status = "failed"  # nothing answered: the site is unreachable
+        c = self.counters
         self.archive.finish_run(
             self.run_id,
             status,
             {
-                "pages": self.counters["pages"],
-                "items_new": self.counters["new"],
-                "items_updated": self.counters["updated"],
-                "items_unchanged": self.counters["unchanged"],
-                "items_duplicate": self.counters["duplicate"],
-                "errors": self.counters["errors"],
+                "pages": c["pages"],
+                "items_new": c["new"],
+                "items_updated": c["updated"],
+                "items_unchanged": c["unchanged"],
+                "items_duplicate": c["duplicate"],
+                "items_gone": c["gone"],
+                "errors": c["errors"],
+                "requests": self.stats.get_value("downloader/request_count", 0),
+                "bytes": self.stats.get_value("downloader/response_bytes", 0),
+                "errors_json": json.dumps(dict(self.error_kinds), sort_keys=True),
+                "pid": os.getpid(),
+                "log_file": self.crawler.settings.get("LOG_FILE"),
+                "warc_file": self.stats.get_value("luutru/warc_file"),
             },
         )
         self.stats.set_value("luutru/run_status", status)
+        self.stats.set_value("luutru/gone", c["gone"])
         self.archive.close()
         self.archive = None

@@ -79,3 +79,39 @@ def first_text(selector: Selector, *queries: str) -> str:
             if text:
                 return text
     return ""
+
+
+def select_all(selector: Selector, query: str) -> list[Selector]:
+    """Elements (or attribute values) for a CSS query, or XPath when it starts with `/` or `(`."""
+    return list(selector.xpath(query) if query.startswith(("/", "(")) else selector.css(query))
+
+
+def all_values(selector: Selector, *queries: str) -> list[str]:
+    """Every non-empty text or attribute value matched by any of the queries, in query order."""
+    found: list[str] = []
+    for query in queries:
+        for value in select_all(selector, query):
+            text = (
+                value.root.strip()
+                if isinstance(value.root, str)
+                else " ".join(value.xpath("string()").get("").split())
+            )
+            if text:
+                found.append(text)
+    return found
+
+
+def drop_repeats(paragraphs: list[str], min_len: int = 40) -> list[str]:
+    """Drop a long paragraph printed a second time (a sapo repeated after the photo caption).
+
+    Short lines (captions, "./.", bylines) may legitimately repeat and are kept.
+    """
+    seen: set[str] = set()
+    out: list[str] = []
+    for para in paragraphs:
+        key = " ".join(para.split())
+        if len(key) >= min_len and key in seen:
+            continue
+        seen.add(key)
+        out.append(para)
+    return out

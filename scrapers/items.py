@@ -25,6 +25,13 @@ class ArticleItem:
     date_raw: str | None = None
     date_source: str | None = None
     listing_url: str | None = None
+    # Links to files in the body (PDF, DOC, images...), absolute, in document order.
+    attachment_urls: list[str] = field(default_factory=list)
+    # Where the page's bytes were captured (set by the capture middleware in request.meta):
+    # {"warc_file", "warc_offset", "warc_record_id", "warc_digest"}.
+    capture: dict[str, object] | None = None
+    etag: str | None = None
+    last_modified: str | None = None
     # Filled in by pipelines.
     title: str = ""
     text: str = ""
@@ -35,6 +42,7 @@ class ArticleItem:
     published_precision: str | None = None
     canonical_url: str = ""
     content_hash: str = ""
+    article_id: int | None = None  # set once stored, for pipelines that link files to it
 
 
 @dataclass

@@ -210,7 +210,24 @@ def test_recrawl_finds_everything_unchanged(bentre_server, bentre_site, tmp_path
     """The header clock changes on every request; it must not make articles look changed."""
     db = tmp_path / "twice.db"
     first = crawl(bentre_server.url, db, "--max-pages", "2")
-    second = crawl(bentre_server.url, db, "--max-pages", "2")
+    refreshed = crawl(bentre_server.url, db, "--max-pages", "2", "--refresh")
     assert first["new"] > 0
-    assert second["new"] == 0 and second["updated"] == 0
-    assert second["unchanged"] == first["new"]
+    assert refreshed["new"] == 0 and refreshed["updated"] == 0
+    assert refreshed["unchanged"] == first["new"]
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT max(revision) FROM articles").fetchone() == (1,)
+    assert conn.execute("SELECT count(*) FROM revisions").fetchone() == (first["new"],)
+
+
+def test_incremental_recrawl_of_an_unchanged_site_costs_a_page_per_section(bentre_server,
+                                                                           tmp_path):
+    db = tmp_path / "inc.db"
+    first = crawl(bentre_server.url, db)
+    again = crawl(bentre_server.url, db)
+    assert first["status"] == again["status"] == "finished"
+    assert again["new"] == again["updated"] == again["unchanged"] == 0
+    assert again["pages"] == len(SITE.sections) + 1  # robots.txt + first page of each section
+    conn = sqlite3.connect(db)
+    log = conn.execute("SELECT kind, outcome FROM fetch_log WHERE run_id = ?",
+                       (again["run_id"],)).fetchall()
+    assert log == [("listing", "crawled")] * len(SITE.sections)

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import scrapy
+from parsel import Selector
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from scrapers.items import FetchOutcome
+from scrapers.extract import all_values, drop_repeats, first_text, select_all, text_blocks
+from scrapers.items import ArticleItem, FetchOutcome
 from scrapers.sites import SiteDef
 
 
@@ -63,6 +65,8 @@ class SiteSpider(scrapy.Spider):
         self,
         base_url: str | None = None,
         max_pages: int | str | None = None,
+        known: Any = None,
+        stop_after_known: int | str = 1,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -74,6 +78,11 @@ class SiteSpider(scrapy.Spider):
         self.max_pages = int(max_pages) if max_pages not in (None, "", 0, "0") else None
         self._listing_pages: dict[str, int] = {}
         self._deferred: dict[str, scrapy.Request] = {}
+        # What the archive holds (an object with status(url) -> "new"|"refresh"|"known" and
+        # validators(url) -> headers), given by the crawl runner; None on a first crawl.
+        self.known = known
+        self.stop_after_known = int(stop_after_known)
+        self._known_streak: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -111,6 +120,61 @@ class SiteSpider(scrapy.Spider):
         self._listing_pages[section] = count + 1
         return True
 
+    def _fetch_status(self, url: str) -> str:
+        return self.known.status(url) if self.known is not None else "new"
+
+    def article_request(
+        self, response: Response, href: str, listing: dict[str, Any]
+    ) -> scrapy.Request | None:
+        """A request for an article linked from `response`, or None when the archive has it.
+
+        Known articles are not fetched again unless due for a refresh, which is a conditional
+        request (ETag / Last-Modified from the last capture) that may answer 304.
+        """
+        url = response.urljoin(href)
+        status = self._fetch_status(url)
+        if status == "known":
+            self.crawler.stats.inc_value("luutru/known_skipped")
+            return None
+        headers = self.known.validators(url) if status == "refresh" else {}
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.on_error,
+            headers=headers,
+            meta={"kind": "article", "refresh": status == "refresh",
+                  "handle_httpstatus_list": [304]},
+            cb_kwargs={"listing": listing},
+        )
+
+    def listing_exhausted(self, section: str, rows: int, known: int) -> bool:
+        """True once `stop_after_known` listing pages in a row held only known articles.
+
+        New articles appear at the top of a listing and push older ones down (page drift), so
+        after a finished crawl everything new sits before the first all-known page.
+        """
+        streak = self._known_streak.get(section, 0)
+        streak = streak + 1 if rows and known == rows else 0
+        self._known_streak[section] = streak
+        return self.stop_after_known > 0 and streak >= self.stop_after_known
+
+    def not_modified(self, response: Response) -> FetchOutcome:
+        return FetchOutcome(
+            url=scheduled_url(response.request),
+            outcome="unchanged",
+            kind="article",
+            reason="not_modified",
+            http_status=response.status,
+        )
+
+    @staticmethod
+    def validators(response: Response) -> dict[str, str | None]:
+        """ETag and Last-Modified as sent, for the next crawl's conditional request."""
+        return {
+            name: (value.decode("latin-1") if (value := response.headers.get(header)) else None)
+            for name, header in (("etag", "ETag"), ("last_modified", "Last-Modified"))
+        }
+
     def listed(self, response: Response) -> FetchOutcome:
         return FetchOutcome(
             url=scheduled_url(response.request),
@@ -132,3 +196,261 @@ class SiteSpider(scrapy.Spider):
             reason=reason,
             http_status=status,
         )
+
+    def not_html(self, response: Response) -> FetchOutcome | None:
+        """A skip report for a non-HTML answer (a PDF where an article was expected), else None."""
+        if isinstance(response, scrapy.http.TextResponse):
+            return None
+        return FetchOutcome(
+            url=scheduled_url(response.request),
+            outcome="skipped",
+            kind=response.request.meta.get("kind", "article"),
+            reason="not_html",
+            http_status=response.status,
+        )
+
+    def no_article(self, response: Response) -> FetchOutcome:
+        self.logger.warning("no article found at %s", response.url)
+        return FetchOutcome(
+            url=scheduled_url(response.request),
+            outcome="failed",
+            kind="article",
+            reason="no_article",
+            http_status=response.status,
+        )
+
+
+class ListingSpider(SiteSpider):
+    """A CMS family described by data: section listings and their pager, then article pages.
+
+    A family module sets `SELECTORS`; a site file may override any key under [selectors].
+    Queries are CSS, or XPath when they start with `/` or `(`; a list is tried in order and the
+    first query that finds something wins. Keys:
+
+    - listing_rows, row_link, row_title, row_date: one row per article teaser on a listing;
+    - pager_links: every pager link of a listing (`?page=N`, `/page-N`, `?start=N`, `?p=N`);
+    - feeds: RSS/Atom paths read for more article links, after the listings;
+    - article_url_pattern: a regex an article URL's path must match (others are not articles);
+    - drop_path_segments: path segments removed from article links (NukeViet `savefile`);
+    - node, title, body: the article's element, its title, its body (union queries keep
+      document order, so a sapo and the body can be read together);
+    - article_date (+ date_pattern to cut the date out of a longer line), author, role,
+      byline_line (a regex for an inline `Name – role` paragraph near either end of the body);
+    - categories, related_links (followed after every listing was read), node_id_pattern.
+
+    The publication date comes from the article's own date field (`date_source`
+    "article_meta") or, failing that, from the listing row ("listing"); `[dates] prefer =
+    "listing"` reverses the order. Nothing outside the article element is read for a date, so
+    a header clock can never become one.
+    """
+
+    SELECTORS: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._listing_urls: set[str] = set()
+
+    # -- data ------------------------------------------------------------------------------
+
+    def selector(self, key: str, default: Any = None) -> Any:
+        if key in self.site.selectors:
+            return self.site.selectors[key]
+        return self.SELECTORS.get(key, default)
+
+    def queries(self, key: str) -> list[str]:
+        value = self.selector(key, [])
+        return [value] if isinstance(value, str) else list(value)
+
+    def first_match(self, scope: Selector | Response, key: str) -> list[Selector]:
+        for query in self.queries(key):
+            found = select_all(scope, query)
+            if found:
+                return found
+        return []
+
+    # -- URLs ------------------------------------------------------------------------------
+
+    def article_url(self, url: str) -> str | None:
+        """The URL to fetch for an article link, or None when the link is not an article."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            return None
+        drop = {s.lower() for s in self.queries("drop_path_segments")}
+        path = parts.path
+        if drop:
+            segments = path.split("/")
+            kept = [s for i, s in enumerate(segments) if i == 0 or s.lower() not in drop]
+            path = "/".join(kept)
+        pattern = self.selector("article_url_pattern")
+        if pattern and not re.search(pattern, path):
+            return None
+        return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+    def article_request(self, url: str, listing: dict[str, Any]) -> scrapy.Request | None:
+        target = self.article_url(url)
+        if target is None:
+            return None
+        return scrapy.Request(
+            target,
+            callback=self.parse_article,
+            errback=self.on_error,
+            meta={"kind": "article"},
+            cb_kwargs={"listing": listing},
+        )
+
+    def listing_request(self, url: str, section: str) -> scrapy.Request:
+        self._listing_urls.add(url.rstrip("/"))
+        return scrapy.Request(
+            url,
+            callback=self.parse_listing,
+            errback=self.on_error,
+            cb_kwargs={"section": section},
+            meta={"kind": "listing"},
+        )
+
+    # -- listings --------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for section in self.site.sections:
+            if self.may_follow_listing(section.name):
+                yield self.listing_request(self.section_url(section.path), section.name)
+        for path in self.queries("feeds"):
+            yield scrapy.Request(
+                self.section_url(path),
+                callback=self.parse_feed,
+                errback=self.on_error,
+                meta={"kind": "listing"},
+            )
+
+    def parse_listing(self, response: Response, section: str) -> Iterator[Any]:
+        yield self.listed(response)
+        if not isinstance(response, scrapy.http.TextResponse):
+            return
+        for row in self.first_match(response, "listing_rows"):
+            href = first_text(row, *self.queries("row_link"))
+            if not href or href.startswith(("#", "javascript:", "mailto:")):
+                continue
+            request = self.article_request(
+                response.urljoin(href),
+                {
+                    "section": section,
+                    "listing_url": response.url,
+                    "date_raw": first_text(row, *self.queries("row_date")) or None,
+                    "title_raw": first_text(row, *self.queries("row_title")),
+                },
+            )
+            if request is not None:
+                yield request
+        for href in all_values(response, *self.queries("pager_links")):
+            if href.startswith(("#", "javascript:")):
+                continue
+            url = response.urljoin(href)
+            if url.rstrip("/") in self._listing_urls:
+                continue
+            if self.may_follow_listing(section):
+                yield self.listing_request(url, section)
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        """RSS 2.0 `<item><link>` or Atom `<entry><link href>`: more article URLs, read last."""
+        yield self.listed(response)
+        if not isinstance(response, scrapy.http.TextResponse):
+            return
+        links = response.xpath(
+            "//*[local-name()='item']/*[local-name()='link']/text()"
+            " | //*[local-name()='entry']/*[local-name()='link']/@href"
+        ).getall()
+        for link in links:
+            request = self.article_request(response.urljoin(link.strip()), {})
+            if request is not None:
+                self.defer(request)
+
+    # -- articles --------------------------------------------------------------------------
+
+    def parse_article(self, response: Response, listing: dict[str, Any]) -> Iterator[Any]:
+        skipped = self.not_html(response)
+        if skipped is not None:
+            yield skipped
+            return
+        nodes = self.first_match(response, "node")
+        scope: Selector | Response = nodes[0] if nodes else response
+        title = first_text(response, *self.queries("title")) or listing.get("title_raw", "")
+        paragraphs = drop_repeats(
+            [p for el in self.first_match(scope, "body") for p in text_blocks(el)]
+        )
+        if not title or not paragraphs:
+            yield self.no_article(response)
+            return
+        date_raw, date_source = self.article_date(scope, listing)
+        author, role = self.byline(scope, paragraphs)
+        categories = all_values(scope, *self.queries("categories"))
+        if listing.get("section") and listing["section"] not in categories:
+            categories.insert(0, listing["section"])
+        for href in all_values(response, *self.queries("related_links")):
+            request = self.article_request(response.urljoin(href), {})
+            if request is not None:
+                self.defer(request)
+        canonical = response.css("link[rel='canonical']::attr(href)").get()
+        shortlink = response.css("link[rel='shortlink']::attr(href)").get()
+        yield ArticleItem(
+            site=self.site.slug,
+            url=response.url,
+            scheduled_url=scheduled_url(response.request),
+            fetched_at=utc_now(),
+            http_status=response.status,
+            canonical_link=response.urljoin(canonical) if canonical else None,
+            shortlink=response.urljoin(shortlink) if shortlink else None,
+            node_id=self.node_id(response, shortlink),
+            title_raw=title,
+            paragraphs_raw=paragraphs,
+            author_raw=author,
+            role_raw=role,
+            categories=categories,
+            date_raw=date_raw,
+            date_source=date_source if date_raw else None,
+            listing_url=listing.get("listing_url"),
+        )
+
+    def article_date(
+        self, scope: Selector | Response, listing: dict[str, Any]
+    ) -> tuple[str | None, str]:
+        """(raw date, source): the article's own date field first, then the listing row's."""
+        raw = first_text(scope, *self.queries("article_date")) or None
+        pattern = self.selector("date_pattern")
+        if raw and pattern:
+            match = re.search(pattern, raw, re.IGNORECASE)
+            raw = match.group(0) if match else None
+        found = [(raw, "article_meta"), (listing.get("date_raw"), "listing")]
+        if self.site.dates.get("prefer") == "listing":
+            found.reverse()
+        if self.site.dates.get("article_pages") is False:
+            found = [f for f in found if f[1] != "article_meta"]
+        return next(((value, source) for value, source in found if value), (None, ""))
+
+    def byline(self, scope: Selector | Response, paragraphs: list[str]) -> tuple[str, str]:
+        """Byline lines as shown: a byline field, or an inline `Name – role` body paragraph.
+
+        An empty result leaves the byline to the article pipeline, which finds the common
+        name-line/role-line form at either end of the body.
+        """
+        author = first_text(scope, *self.queries("author"))
+        role = first_text(scope, *self.queries("role"))
+        if author:
+            return author, role
+        pattern = self.selector("byline_line")
+        if pattern:
+            ends = [*paragraphs[:2], *reversed(paragraphs[-2:])]
+            for para in ends:
+                line = " ".join(para.split())
+                if len(line) < 140 and re.fullmatch(pattern, line):
+                    return para, ""
+        return "", ""
+
+    def node_id(self, response: Response, shortlink: str | None) -> int | None:
+        pattern = self.selector("node_id_pattern")
+        if not pattern:
+            return None
+        for candidate in (shortlink or "", response.url):
+            match = re.search(pattern, candidate)
+            if match:
+                return int(match.group(1))
+        return None

@@ -11,7 +11,7 @@ from parsel import Selector
 from scrapy.http import Response
 
 from scrapers.extract import first_text, text_blocks
-from scrapers.items import ArticleItem, FetchOutcome
+from scrapers.items import ArticleItem
 from scrapers.platforms.base import SiteSpider, scheduled_url, utc_now
 
 # Selectors as Drupal 7 core, Views 3 and Bartik-derived themes render them. A site file may
@@ -42,10 +42,10 @@ SELECTORS: dict[str, Any] = {
         "comment",
         "term",
     ),
-    "pager_links": [
-        "ul.pager li.pager-next a::attr(href)",
-        "ul.pager li.pager-item a::attr(href)",
-    ],
+    # Pages are walked in order through "next", so an incremental crawl can stop early;
+    # numbered links are the fallback for themes without one.
+    "pager_next": ["ul.pager li.pager-next a::attr(href)", "a[rel='next']::attr(href)"],
+    "pager_links": ["ul.pager li.pager-item a::attr(href)"],
     "title": [
         "h1#page-title",
         "h1.title",
@@ -103,28 +103,30 @@ class Drupal7Spider(SiteSpider):
 
     def parse_listing(self, response: Response, section: str) -> Iterator[Any]:
         yield self.listed(response)
+        rows = known = 0
         for row in self._rows(response):
             href = first_text(row, *self.selectors("row_link"))
             if not href or href.startswith(("#", "javascript:", "mailto:")):
                 continue
+            rows += 1
             author, role = self._row_byline(row)
-            yield response.follow(
-                href,
-                callback=self.parse_article,
-                errback=self.on_error,
-                meta={"kind": "article"},
-                cb_kwargs={
-                    "listing": {
-                        "section": section,
-                        "listing_url": response.url,
-                        "date_raw": self._row_date(row),
-                        "author_raw": author,
-                        "role_raw": role,
-                        "title_raw": first_text(row, *self.selectors("row_title")),
-                    }
-                },
-            )
-        for href in self._css_all(response, self.selectors("pager_links")):
+            request = self.article_request(response, href, {
+                "section": section,
+                "listing_url": response.url,
+                "date_raw": self._row_date(row),
+                "author_raw": author,
+                "role_raw": role,
+                "title_raw": first_text(row, *self.selectors("row_title")),
+            })
+            if request is None:
+                known += 1
+            else:
+                yield request
+        if self.listing_exhausted(section, rows, known):
+            self.logger.info("%s: page of known articles at %s, stopping", section, response.url)
+            return
+        next_pages = self._css_all(response, self.selectors("pager_next"))
+        for href in next_pages or self._css_all(response, self.selectors("pager_links")):
             if self.may_follow_listing(section):
                 yield self.listing_request(response.urljoin(href), section)
 
@@ -181,14 +183,12 @@ class Drupal7Spider(SiteSpider):
         return author, role
 
     def parse_article(self, response: Response, listing: dict[str, Any]) -> Iterator[Any]:
-        if not isinstance(response, scrapy.http.TextResponse):
-            yield FetchOutcome(
-                url=scheduled_url(response.request),
-                outcome="skipped",
-                kind="article",
-                reason="not_html",
-                http_status=response.status,
-            )
+        if response.status == 304:
+            yield self.not_modified(response)
+            return
+        skipped = self.not_html(response)
+        if skipped is not None:
+            yield skipped
             return
         node = next((n for q in self.selectors("node") if (n := response.css(q))), None)
         scope = node[0] if node else response
@@ -196,14 +196,7 @@ class Drupal7Spider(SiteSpider):
         paragraphs = [p for part in (body or []) for p in text_blocks(part)]
         title = first_text(response, *self.selectors("title")) or listing.get("title_raw", "")
         if not title or not paragraphs:
-            self.logger.warning("no article found at %s", response.url)
-            yield FetchOutcome(
-                url=scheduled_url(response.request),
-                outcome="failed",
-                kind="article",
-                reason="no_article",
-                http_status=response.status,
-            )
+            yield self.no_article(response)
             return
         canonical = response.css("link[rel='canonical']::attr(href)").get()
         shortlink = response.css("link[rel='shortlink']::attr(href)").get()
@@ -219,15 +212,9 @@ class Drupal7Spider(SiteSpider):
         if listing.get("section") and listing["section"] not in categories:
             categories.insert(0, listing["section"])
         for href in response.xpath(self.selectors("related_links")[0]).getall():
-            self.defer(
-                response.follow(
-                    href,
-                    callback=self.parse_article,
-                    errback=self.on_error,
-                    meta={"kind": "article"},
-                    cb_kwargs={"listing": {}},
-                )
-            )
+            request = self.article_request(response, href, {})
+            if request is not None:
+                self.defer(request)
         yield ArticleItem(
             site=self.site.slug,
             url=response.url,
@@ -245,6 +232,8 @@ class Drupal7Spider(SiteSpider):
             date_raw=date_raw or None,
             date_source=date_source if date_raw else None,
             listing_url=listing.get("listing_url"),
+            capture=response.meta.get("warc_ref"),
+            **self.validators(response),
         )
 
     @staticmethod

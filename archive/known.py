@@ -1,0 +1,117 @@
+"""What the archive already holds for a site, in the form an incremental crawl asks about it."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from pipelines.urls import canonicalize_url
+
+
+@dataclass(frozen=True)
+class KnownArticle:
+    published_at: str | None
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass
+class KnownArticles:
+    """Answers, for a URL seen on a listing, whether to fetch it: "new", "refresh" or "known".
+
+    URLs are compared in canonical form (the site's live origin), so an archive made from a
+    mirror and one made from the live site know the same articles.
+    """
+
+    origin: str
+    aliases: tuple[str, ...]
+    articles: dict[str, KnownArticle] = field(default_factory=dict)  # canonical or alias URL
+    refresh_all: bool = False
+    refresh_after: date | None = None  # re-fetch articles published on or after this day
+
+    def canonical(self, url: str) -> str:
+        return canonicalize_url(url, origin=self.origin, aliases=self.aliases)
+
+    def get(self, url: str) -> KnownArticle | None:
+        return self.articles.get(self.canonical(url))
+
+    def status(self, url: str) -> str:
+        known = self.get(url)
+        if known is None:
+            return "new"
+        if self.refresh_all:
+            return "refresh"
+        if self.refresh_after and known.published_at:
+            if known.published_at[:10] >= self.refresh_after.isoformat():
+                return "refresh"
+        return "known"
+
+    def validators(self, url: str) -> dict[str, str]:
+        """Conditional-request headers for a re-fetch, where the server gave validators."""
+        known = self.get(url)
+        headers: dict[str, str] = {}
+        if known and known.etag:
+            headers["If-None-Match"] = known.etag
+        if known and known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
+        return headers
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+
+def load_known(
+    db: str | Path,
+    site: str,
+    *,
+    origin: str,
+    aliases: Iterable[str],
+    refresh_all: bool = False,
+    refresh_days: int | None = 30,
+    today: date | None = None,
+) -> KnownArticles:
+    """Read the site's known articles (all their URLs) from the archive; empty when none."""
+    known = KnownArticles(origin=origin, aliases=tuple(aliases), refresh_all=refresh_all)
+    if refresh_days is not None and refresh_days > 0:
+        known.refresh_after = (today or datetime.now().date()) - timedelta(days=refresh_days)
+    path = Path(db)
+    if not path.exists():
+        return known
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT a.canonical_url, u.url, a.published_at, a.etag, a.last_modified "
+            "FROM articles a LEFT JOIN article_urls u ON u.article_id = a.id "
+            "WHERE a.site = ? AND a.gone_at IS NULL",
+            (site,),
+        ).fetchall()
+    except sqlite3.OperationalError:  # an archive from before these columns, or not ours
+        rows = []
+    finally:
+        conn.close()
+    for canonical, alias, published_at, etag, last_modified in rows:
+        entry = KnownArticle(published_at, etag, last_modified)
+        known.articles[canonical] = entry
+        if alias:
+            known.articles[known.canonical(alias)] = entry
+    return known
+
+
+def last_run_finished(db: str | Path, site: str) -> bool:
+    """True when the site's latest run finished: only then may a crawl stop at known pages."""
+    path = Path(db)
+    if not path.exists():
+        return False
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = conn.execute(
+            "SELECT status FROM runs WHERE site = ? ORDER BY id DESC LIMIT 1", (site,)
+        ).fetchone()
+    except sqlite3.OperationalError:
+        row = None
+    finally:
+        conn.close()
+    return bool(row) and row[0] == "finished"
