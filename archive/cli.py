@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from archive import cli_crawl, cli_research
+from archive import cli_crawl, cli_preserve, cli_research
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -30,6 +30,8 @@ for _command in (
     cli_research.export,
     cli_research.stats,
     cli_research.serve,
+    cli_preserve.reextract,
+    cli_preserve.verify,
 ):
     cli.add_command(_command)
 

@@ -1,14 +1,21 @@
-"""`luutru` commands for researchers: search, export, statistics."""
+"""`luutru` commands for researchers: search, show, export, statistics, the web UI."""
 
 from __future__ import annotations
 
+import csv
+import io
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 import click
 
 from archive.cli_common import BadInput, db_option, emit_json, json_option, open_output, reader
+
+DATE_HELP = "YYYY, YYYY-MM or YYYY-MM-DD"
+HIT_CSV_FIELDS = ("rank", "id", "url", "title", "published_at", "site", "author", "snippet",
+                  "score")
 
 
 def _highlight(snippet: str, color: bool) -> str:
@@ -17,41 +24,72 @@ def _highlight(snippet: str, color: bool) -> str:
     return snippet.replace("[", "\x1b[1;33m").replace("]", "\x1b[0m")
 
 
+def _filter_options(func: Any) -> Any:
+    """--site, --since, --until, --author, --category: the filters search and export share."""
+    for option in reversed([
+        click.option("--site", help="Only this site (slug)."),
+        click.option("--since", metavar="DATE", help=f"Published on or after: {DATE_HELP}."),
+        click.option("--until", metavar="DATE",
+                     help=f"Published on or before: {DATE_HELP} (whole period included)."),
+        click.option("--author", metavar="NAME",
+                     help="Byline contains this, diacritics ignored (nguyen van a)."),
+        click.option("--category", metavar="NAME",
+                     help="In this category, diacritics ignored (tin tuc)."),
+    ]):
+        func = option(func)
+    return func
+
+
 @click.command()
 @click.argument("query")
 @db_option
-@click.option("--site", help="Only this site (slug).")
-@click.option("--since", metavar="DATE", help="Published on or after: YYYY, YYYY-MM or YYYY-MM-DD.")
-@click.option("--until", metavar="DATE", help="Published on or before (whole period included).")
+@_filter_options
+@click.option("--has-attachment", is_flag=True, help="Only articles with attached files.")
+@click.option("--exact", is_flag=True,
+              help="Only matches with the diacritics as typed (hòa = hoà; Đảng, not đang).")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance",
+              show_default=True, help="date: newest first, undated last.")
 @click.option("--limit", type=click.IntRange(min=1, max=1000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
 @json_option
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (rank, id, url, title, ...).")
 def search(
     query: str,
     db: Path,
     site: str | None,
     since: str | None,
     until: str | None,
+    author: str | None,
+    category: str | None,
+    has_attachment: bool,
+    exact: bool,
+    sort: str,
     limit: int,
     offset: int,
     as_json: bool,
+    as_csv: bool,
 ) -> None:
     """Full-text search, with or without Vietnamese diacritics.
 
-    `dang uy` finds `Đảng ủy`; "quoted phrases", prefix* , OR and -exclusion work.
+    `dang uy` finds `Đảng ủy`; "quoted phrases", prefix*, OR, AND and -word / NOT word work.
+    With diacritics in the query, exact spellings rank first (`Đảng` above `đang`).
 
     \b
     Example:
       luutru search "sinh hoat chi bo"
       luutru search '"Nghị quyết" Đại hội' --since 2016 --until 2020-06 --json
+      luutru search "Đảng" --exact --author "nguyen van" --sort date --csv
     """
     from archive.search import QueryError
     from archive.search import search as run_search
 
+    if as_json and as_csv:
+        raise BadInput("choose one of --json and --csv")
     conn = reader(db)
     try:
         hits = run_search(
-            conn, query, site=site, since=since, until=until, limit=limit, offset=offset
+            conn, query, site=site, since=since, until=until, author=author, category=category,
+            has_attachment=has_attachment, exact=exact, sort=sort, limit=limit, offset=offset,
         )
     except QueryError as exc:
         raise BadInput(str(exc)) from exc
@@ -60,48 +98,150 @@ def search(
     if as_json:
         emit_json([hit.to_dict() for hit in hits])
         return
+    if as_csv:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(HIT_CSV_FIELDS)
+        for n, hit in enumerate(hits, start=offset + 1):
+            d = hit.to_dict()
+            writer.writerow([n, *("" if d[k] is None else d[k] for k in HIT_CSV_FIELDS[1:])])
+        with open_output("-") as fh:
+            fh.write(buf.getvalue())
+        return
     if not hits:
         click.echo("No results.")
         return
     color = sys.stdout.isatty()
     for n, hit in enumerate(hits, start=offset + 1):
         date = hit.published_at or "undated"
+        author_text = f" · {hit.author}" if hit.author else ""
         click.echo(click.style(f"{n}. {hit.title}", bold=color))
-        click.echo(f"   {date[:10]} · {hit.site} · {unquote(hit.url)}")
+        click.echo(f"   {date[:10]} · {hit.site}{author_text} · #{hit.id} · {unquote(hit.url)}")
         if hit.snippet:
             click.echo(f"   {_highlight(hit.snippet, color)}")
         click.echo()
 
 
 @click.command()
+@click.argument("url_or_id")
 @db_option
-@click.option(
-    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
-)
-@click.option("--site", help="Only this site (slug).")
+@json_option
+def show(url_or_id: str, db: Path, as_json: bool) -> None:
+    """Print one article in full, with its metadata and provenance.
+
+    URL_OR_ID is the article id (from `luutru search`), its canonical URL or any URL it was
+    seen under (alias, /node/N, the mirror's URL).
+
+    \b
+    Example:
+      luutru show 42
+      luutru show https://truongchinhtribentre.edu.vn/tin-tuc/... --json
+    """
+    from archive.search import get_article
+
+    if "\x00" in url_or_id or not url_or_id.strip():
+        raise BadInput("give an article id or URL")
+    conn = reader(db)
+    try:
+        article = get_article(conn, url_or_id)
+    finally:
+        conn.close()
+    if article is None:
+        raise click.ClickException(f"no article with id or URL {url_or_id!r} in {db}")
+    if as_json:
+        emit_json(article)
+        return
+    color = sys.stdout.isatty()
+    click.echo(click.style(article["title"], bold=color))
+    click.echo()
+    rows = [
+        ("id", article["id"]),
+        ("site", article["site"]),
+        ("url", unquote(article["canonical_url"])),
+        ("original url", unquote(article["url"] or "")),
+        ("published", _published(article)),
+        ("author", " · ".join(x for x in (article["author"], article["author_role"]) if x)),
+        ("categories", ", ".join(article["categories"])),
+        ("first seen", f"{article['first_seen']} (run {article['first_run']})"),
+        ("last seen", f"{article['last_seen']} (run {article['last_run']})"),
+        ("revision", article.get("revision")),
+        ("gone at", article.get("gone_at")),
+        ("content hash", article["content_hash"]),
+    ]
+    if article.get("warc_file"):
+        rows.append(("warc", f"{article['warc_file']} @ {article.get('warc_offset')} "
+                             f"{article.get('warc_record_id') or ''} "
+                             f"{article.get('warc_digest') or ''}".rstrip()))
+    for label, value in rows:
+        if value not in (None, ""):
+            click.echo(f"{label:>13}: {value}")
+    others = [u for u in article["urls"] if u != article["canonical_url"]]
+    if others:
+        click.echo(f"{'also seen at':>13}: " + f"\n{'':>15}".join(unquote(u) for u in others))
+    for att in article.get("attachments") or []:
+        click.echo(f"{'attachment':>13}: {unquote(att['url'])} "
+                   f"({att.get('mime') or '?'}, {att.get('size') or '?'} bytes)")
+    click.echo()
+    click.echo(article["text"])
+
+
+def _published(article: dict[str, Any]) -> str:
+    value = article.get("published_at")
+    if not value:
+        raw = article.get("published_raw")
+        return f"unknown (printed: {raw!r})" if raw else "unknown"
+    extra = [x for x in (article.get("published_precision"), article.get("published_source"))
+             if x]
+    raw = article.get("published_raw")
+    text = value + (f" ({', '.join(extra)})" if extra else "")
+    return text + (f", printed {raw!r}" if raw else "")
+
+
+@click.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "sqlite"]), default="jsonl",
+              show_default=True, help="sqlite: a new luutru archive holding just these articles.")
+@_filter_options
 @click.option(
     "--output",
     "-o",
     type=click.Path(dir_okay=False, allow_dash=True),
     default="-",
-    help="File to write. [default: stdout]",
+    help="File to write (required for sqlite). [default: stdout]",
 )
 @click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 BOM so spreadsheets read it.")
-def export(db: Path, fmt: str, site: str | None, output: str, bom: bool) -> None:
+def export(db: Path, fmt: str, site: str | None, since: str | None, until: str | None,
+           author: str | None, category: str | None, output: str, bom: bool) -> None:
     """Export articles, one record each, in a stable column order (see README).
 
     \b
     Example:
       luutru export --format csv --bom --output bentre.csv --site bentre
-      luutru export | jq .title
+      luutru export --since 2016 --until 2020 | jq .title
+      luutru export --format sqlite --output subset.db --category "tin tuc"
     """
-    from archive.export import iter_records, write_csv, write_jsonl
+    from archive.db import ArchiveError
+    from archive.export import iter_records, iter_rows, write_csv, write_jsonl, write_sqlite
+    from archive.search import QueryError
 
+    if fmt == "sqlite" and output == "-":
+        raise BadInput("--format sqlite needs --output FILE.db")
+    if bom and fmt != "csv":
+        raise BadInput("--bom applies to --format csv only")
+    filters = {"since": since, "until": until, "author": author, "category": category}
     conn = reader(db)
     try:
-        records = iter_records(conn, site=site)
-        with open_output(output) as fh:
-            count = write_csv(records, fh, bom=bom) if fmt == "csv" else write_jsonl(records, fh)
+        if fmt == "sqlite":
+            count = write_sqlite(iter_rows(conn, site, **filters), output, conn)
+        else:
+            records = iter_records(conn, site, **filters)
+            with open_output(output) as fh:
+                count = (write_csv(records, fh, bom=bom) if fmt == "csv"
+                         else write_jsonl(records, fh))
+    except QueryError as exc:
+        raise BadInput(str(exc)) from exc
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
     finally:
         conn.close()
     if output != "-":
@@ -111,8 +251,17 @@ def export(db: Path, fmt: str, site: str | None, output: str, bom: bool) -> None
 @click.command()
 @db_option
 @json_option
-def stats(db: Path, as_json: bool) -> None:
-    """Counts per site and per year, and the share of articles with a date and an author."""
+@click.option("--html", "html_path", type=click.Path(dir_okay=False),
+              help="Also write a self-contained HTML report (charts per site) to this file.")
+def stats(db: Path, as_json: bool, html_path: str | None) -> None:
+    """Per site: articles, share with a date / an author, articles per year, date sources,
+    last run.
+
+    \b
+    Example:
+      luutru stats
+      luutru stats --html report.html
+    """
     from archive.stats import site_stats
 
     conn = reader(db)
@@ -120,6 +269,11 @@ def stats(db: Path, as_json: bool) -> None:
         rows = site_stats(conn)
     finally:
         conn.close()
+    if html_path:
+        from archive.report import render_report
+
+        Path(html_path).write_text(render_report(rows, db_name=Path(db).name), encoding="utf-8")
+        click.echo(f"Wrote {html_path}", err=True)
     if as_json:
         emit_json(rows)
         return
@@ -131,10 +285,40 @@ def stats(db: Path, as_json: bool) -> None:
             f"{row['with_date']:.0%} dated, {row['with_author']:.0%} with an author"
         )
         years = " ".join(f"{y}:{n}" for y, n in sorted(row["per_year"].items()))
-        click.echo(f"  per year  {years}")
+        if years:
+            click.echo(f"  per year  {years}")
         if row.get("date_sources"):
             sources = ", ".join(f"{k} {v}" for k, v in row["date_sources"].items())
             click.echo(f"  dates from  {sources}")
         run = row.get("last_run")
         if run:
             click.echo(f"  last run  #{run['id']} {run['status']} {run.get('finished_at') or ''}")
+
+
+@click.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on (keep 127.0.0.1 unless you mean to share it).")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8001, show_default=True)
+def serve(db: Path, host: str, port: int) -> None:
+    """Browse and search the archive in a web browser (Datasette, read-only).
+
+    The search box ignores diacritics (`dang uy` finds `Đảng ủy`); facets by site, category,
+    author and year; canned queries for articles per site per year and search within a site.
+
+    \b
+    Example:
+      luutru serve --db bentre.db        # then open http://127.0.0.1:8001/
+    """
+    from archive.db import ArchiveError
+    from archive.web import database_name, make_datasette
+
+    try:
+        ds = make_datasette(db)
+    except ArchiveError as exc:
+        raise click.ClickException(f"{exc} (crawl first: luutru crawl SITE --db {db})") from exc
+    import uvicorn
+
+    click.echo(f"Serving {db} read-only at http://{host}:{port}/{database_name(db)} "
+               "(Ctrl-C to stop)", err=True)
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")

@@ -1,4 +1,9 @@
-"""Export articles as JSON Lines or CSV with a fixed, documented column order."""
+"""Export articles as JSON Lines, CSV or a SQLite subset, with a fixed, documented column order.
+
+The SQLite subset is itself a luutru archive (same schema, folded full-text index), so
+`luutru search`, `show`, `stats` and `serve` work on it: a researcher can hand a colleague
+one file holding just the articles of one site or period.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,13 @@ import csv
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any, TextIO
+
+from archive.db import ArchiveError
+from archive.search import filter_clauses, register_functions
+
+FORMATS = ("jsonl", "csv", "sqlite")
 
 EXPORT_FIELDS = (
     "site",
@@ -26,40 +37,61 @@ EXPORT_FIELDS = (
     "content_hash",
 )
 _SELECT = (
-    "SELECT id, site, canonical_url, url, title, published_at, published_precision, "
-    "published_source, published_raw, author, author_role, categories, text, first_seen, "
-    "last_seen, content_hash FROM articles"
+    "SELECT a.id, a.site, a.canonical_url, a.url, a.title, a.published_at, "
+    "a.published_precision, a.published_source, a.published_raw, a.author, a.author_role, "
+    "a.categories, a.text, a.first_seen, a.last_seen, a.content_hash FROM articles a"
 )
 PAGE_SIZE = 500
 
 
 def iter_records(
-    conn: sqlite3.Connection, site: str | None = None, *, page_size: int = PAGE_SIZE
+    conn: sqlite3.Connection,
+    site: str | None = None,
+    *,
+    since: str | int | None = None,
+    until: str | int | None = None,
+    author: str | None = None,
+    category: str | None = None,
+    page_size: int = PAGE_SIZE,
 ) -> Iterator[dict[str, Any]]:
-    """Yield every article (of one site, or all) ordered by site then id, as export dicts.
+    """Yield every article matching the filters (as `luutru search` reads them), ordered by
+    site then id, as export dicts.
 
     Reads one page per statement (keyset on site, id), so a big export neither holds one read
     snapshot for minutes (blocking WAL checkpoints) nor trips the reader's per-query time limit.
+    Raises `archive.search.QueryError` for a malformed filter.
     """
-    last_site, last_id = "", -1
+    for _id, record in iter_rows(conn, site, since=since, until=until, author=author,
+                                 category=category, page_size=page_size):
+        yield record
+
+
+def iter_rows(
+    conn: sqlite3.Connection,
+    site: str | None = None,
+    *,
+    since: str | int | None = None,
+    until: str | int | None = None,
+    author: str | None = None,
+    category: str | None = None,
+    page_size: int = PAGE_SIZE,
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """`iter_records` with each record's article id: (id, record) pairs."""
+    register_functions(conn)
+    filters, params = filter_clauses(site=site, since=since, until=until, author=author,
+                                     category=category)
+    where = " AND ".join(["(a.site, a.id) > (:last_site, :last_id)", *filters])
+    sql = f"{_SELECT} WHERE {where} ORDER BY a.site, a.id LIMIT :page_size"
+    params.update(last_site="", last_id=-1, page_size=page_size)
     while True:
-        if site is None:
-            rows = conn.execute(
-                f"{_SELECT} WHERE (site, id) > (?, ?) ORDER BY site, id LIMIT ?",
-                (last_site, last_id, page_size),
-            ).fetchall()
-        else:
-            rows = conn.execute(
-                f"{_SELECT} WHERE site = ? AND id > ? ORDER BY id LIMIT ?",
-                (site, last_id, page_size),
-            ).fetchall()
+        rows = conn.execute(sql, params).fetchall()
         for row in rows:
             values = dict(zip(EXPORT_FIELDS, row[1:], strict=True))
             values["categories"] = json.loads(values["categories"] or "[]")
-            yield values
+            yield row[0], values
         if len(rows) < page_size:
             return
-        last_site, last_id = rows[-1][1], rows[-1][0]
+        params["last_site"], params["last_id"] = rows[-1][1], rows[-1][0]
 
 
 def write_jsonl(records: Iterable[Mapping[str, Any]], fh: TextIO) -> int:
@@ -92,4 +124,55 @@ def write_csv(records: Iterable[Mapping[str, Any]], fh: TextIO, bom: bool = Fals
             row.append("" if value is None else value)
         writer.writerow(row)
         n += 1
+    return n
+
+
+def write_sqlite(
+    rows: Iterable[tuple[int, Mapping[str, Any]]], path: str | Path, source: sqlite3.Connection
+) -> int:
+    """Write the (source id, record) pairs of `iter_rows` into a new luutru archive at `path`
+    (refusing to overwrite a file): the articles with their folded full-text index, every URL
+    each was seen under, and the `sites` rows they belong to. Returns the count of articles."""
+    from archive.store import Archive
+
+    path = Path(path)
+    if path.exists():
+        raise ArchiveError(f"{path} already exists: export a subset to a new file")
+    n = 0
+    sites: set[str] = set()
+    archive = Archive(path)
+    try:
+        with archive.transaction():
+            for source_id, record in rows:
+                article = dict(record)
+                article["canonical_url"] = record["url"]
+                article["url"] = record.get("original_url") or record["url"]
+                article["fetched_at"] = record.get("first_seen")
+                _outcome, new_id = archive.store_article(article, None)
+                archive.conn.execute(
+                    "UPDATE articles SET first_seen = ?, last_seen = ? WHERE id = ?",
+                    (record.get("first_seen"), record.get("last_seen"), new_id),
+                )
+                for url, first_seen in source.execute(
+                    "SELECT url, first_seen FROM article_urls WHERE article_id = ?",
+                    (source_id,),
+                ).fetchall():
+                    archive.conn.execute(
+                        "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) "
+                        "VALUES (?, ?, ?)", (url, new_id, first_seen),
+                    )
+                sites.add(record["site"])
+                n += 1
+            cols = "slug, name, province, merged_into, base_url, cms, status"
+            for site in sorted(sites):
+                row = source.execute(f"SELECT {cols} FROM sites WHERE slug = ?",
+                                     (site,)).fetchone()
+                values = dict(zip(cols.split(", "), row, strict=True)) if row else {"slug": site}
+                archive.upsert_site(values)
+    except BaseException:
+        archive.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        raise
+    archive.close()
     return n

@@ -49,6 +49,18 @@ class KnownArticles:
                 return "refresh"
         return "known"
 
+    def due(self) -> list[str]:
+        """Canonical URLs of the known articles due for a re-check this run."""
+        seen: set[int] = set()
+        urls = []
+        for url, entry in self.articles.items():
+            if id(entry) in seen or url != self.canonical(url):
+                continue
+            seen.add(id(entry))
+            if self.status(url) == "refresh":
+                urls.append(url)
+        return sorted(urls)
+
     def validators(self, url: str) -> dict[str, str]:
         """Conditional-request headers for a re-fetch, where the server gave validators."""
         known = self.get(url)

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from archive.db import ArchiveError
-from pipelines.text import fold
+from pipelines.text import fold, normalize_tone_marks
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 32
@@ -26,6 +26,11 @@ ORIGINAL_COLUMNS = "{title text}"
 # A token as FTS5's unicode61 tokenizer sees it: letters and digits; everything else separates.
 _TOKEN_RE = re.compile(r"[^\W_]+")
 _DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
+# New-style tone placement (hòa, thủy) at a syllable's end, to derive the old style (hoà, thuỷ).
+_NEW_TONE_RE = re.compile(r"([òóỏõọ])([ae])(?![^\W\d_])|(?<!q)([ùúủũụ])(y)(?![^\W\d_])")
+# Eth look-alikes typed for Đ/đ: a search query is Vietnamese, so they are always Đ/đ.
+_ETH = str.maketrans({"\u00d0": "Đ", "\u00f0": "đ"})
+SORTS = ("relevance", "date")
 
 
 class QueryError(ArchiveError, ValueError):
@@ -40,6 +45,18 @@ class Term:
     original: tuple[str, ...]  # NFC lower-case, diacritics kept
     prefix: bool = False
     quoted: bool = False
+
+    @property
+    def has_diacritics(self) -> bool:
+        """True when the term was typed with any diacritic (or đ)."""
+        return self.original != self.tokens
+
+    def spellings(self) -> list[tuple[str, ...]]:
+        """The exact spellings to look for: the term with its tones placed new-style (hòa)
+        and old-style (hoà), since the archive keeps each site's own spelling."""
+        new = tuple(normalize_tone_marks(t) for t in self.original)
+        old = tuple(_old_style(t) for t in new)
+        return [new] if old == new else [new, old]
 
 
 @dataclass
@@ -80,8 +97,24 @@ def _tokens(s: str) -> tuple[str, ...]:
     return tuple(_TOKEN_RE.findall(s))
 
 
+def _old_style(token: str) -> str:
+    """hòa -> hoà, thủy -> thuỷ: the inverse of `normalize_tone_marks` on one lower-case word."""
+
+    def move(m: re.Match[str]) -> str:
+        first, second = (m[1], m[2]) if m[1] else (m[3], m[4])
+        base, mark = unicodedata.normalize("NFD", first)[0], unicodedata.normalize("NFD", first)[1:]
+        return base + unicodedata.normalize("NFC", second + mark)
+
+    return _NEW_TONE_RE.sub(move, token)
+
+
+def normalize_query(query: str) -> str:
+    """NFC, with U+00D0/U+00F0 read as Đ/đ: how every query is seen before parsing."""
+    return unicodedata.normalize("NFC", query).translate(_ETH)
+
+
 def _make_term(raw: str, *, prefix: bool, quoted: bool) -> Term | None:
-    original = unicodedata.normalize("NFC", raw).lower()
+    original = normalize_query(raw).lower()
     folded = _tokens(fold(original))
     if not folded:
         return None
@@ -157,7 +190,7 @@ def parse_query(query: str) -> ParsedQuery:
         raise QueryError(f"query too long ({len(query)} characters, at most {MAX_QUERY_CHARS})")
     parsed = ParsedQuery()
     pending_or = False
-    for kind, term, negated in _lex(query):
+    for kind, term, negated in _lex(normalize_query(query)):
         if kind == "or" or term is None:
             pending_or = bool(parsed.groups)
             continue
@@ -230,29 +263,25 @@ def phrase_expression(parsed: ParsedQuery) -> str | None:
     )
 
 
-def exact_expression(parsed: ParsedQuery) -> str | None:
-    """Rows matching the query with its diacritics intact rank above folded-only matches;
-    None when the query was typed without diacritics (nothing to prefer)."""
-    terms = parsed.positive_terms
-    if all(t.original == t.tokens for t in terms):
+def _exact_term(t: Term) -> str:
+    alts = [_phrase(sp, t.prefix, ORIGINAL_COLUMNS) for sp in t.spellings()]
+    return alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")"
+
+
+def exact_expression(parsed: ParsedQuery, *, force: bool = False) -> str | None:
+    """The MATCH string over the original columns: every term with the diacritics as typed
+    (either tone placement). None when nothing was typed with diacritics, unless `force`
+    (`--exact`), since a diacritic-free query then has nothing to prefer."""
+    if not force and not any(t.has_diacritics for t in parsed.positive_terms):
         return None
-    ands: list[str] = []
-    runs = {id(t): run for run in _runs(parsed) if len(run) > 1 for t in run}
-    done: set[int] = set()
+    ands = []
     for group in parsed.groups:
-        first = group[0]
-        if id(first) in runs:
-            run = runs[id(first)]
-            if id(run[0]) in done:
-                continue
-            done.add(id(run[0]))
-            ands.append(_phrase(tuple(tok for t in run for tok in t.original), False,
-                                ORIGINAL_COLUMNS))
-            continue
-        alts = [_phrase(t.original, t.prefix, ORIGINAL_COLUMNS) for t in group if t.original]
-        if alts:
-            ands.append(alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
-    return " AND ".join(ands) if ands else None
+        ands.append(_exact_term(group[0]) if len(group) == 1 else
+                    "(" + " OR ".join(_exact_term(t) for t in group) + ")")
+    expr = " AND ".join(ands)
+    if force and parsed.excluded:
+        expr = f"({expr}) NOT (" + " OR ".join(_exact_term(t) for t in parsed.excluded) + ")"
+    return expr
 
 
 # -- filters ------------------------------------------------------------------------------
@@ -279,6 +308,62 @@ def _period(value: str | int, name: str) -> tuple[str, str]:
     except (ValueError, OverflowError):
         raise QueryError(f"--{name}: {value!r} is not a valid date") from None
     return start.isoformat(), end.isoformat()
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """SQL functions the filters need: `luutru_fold(text)` is `pipelines.text.fold`."""
+    conn.create_function("luutru_fold", 1, lambda v: None if v is None else fold(str(v)),
+                         deterministic=True)
+
+
+def filter_clauses(
+    *,
+    site: str | None = None,
+    since: str | int | None = None,
+    until: str | int | None = None,
+    author: str | None = None,
+    category: str | None = None,
+    has_attachment: bool = False,
+    alias: str = "a",
+) -> tuple[list[str], dict[str, Any]]:
+    """WHERE clauses (on `articles AS alias`) and parameters shared by search and export.
+
+    `author` matches a folded substring of the byline (`nguyen van` finds `ThS. Nguyễn Văn
+    A`); `category` a whole category, folded (`tin tuc` finds `Tin tức`); `has_attachment`
+    keeps articles with at least one row in `article_attachments`. Uses `luutru_fold`: call
+    `register_functions(conn)` first.
+    """
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if site is not None:
+        where.append(f"{alias}.site = :site")
+        params["site"] = site
+    if since is not None:
+        params["since"] = _period(since, "since")[0]
+        where.append(f"{alias}.published_at >= :since")
+    if until is not None:
+        params["until"] = _period(until, "until")[1]
+        where.append(f"{alias}.published_at < :until")
+    if since is not None and until is not None and params["since"] >= params["until"]:
+        raise QueryError(f"--since {since} is after --until {until}")
+    for name, value in (("author", author), ("category", category)):
+        if value is None:
+            continue
+        if "\x00" in value or not value.strip():
+            raise QueryError(f"--{name} needs some text")
+        params[name] = " ".join(fold(normalize_query(value)).split())
+    if author is not None:
+        where.append(f"instr(luutru_fold({alias}.author), :author) > 0")
+    if category is not None:
+        where.append(
+            f"EXISTS (SELECT 1 FROM json_each(coalesce({alias}.categories, '[]')) c "
+            "WHERE trim(luutru_fold(c.value)) = :category)"
+        )
+    if has_attachment:
+        where.append(
+            f"EXISTS (SELECT 1 FROM article_attachments aa WHERE aa.article_id = {alias}.id)"
+        )
+    return where, params
 
 
 # -- snippets -----------------------------------------------------------------------------
@@ -361,38 +446,45 @@ def search(
     site: str | None = None,
     since: str | int | None = None,
     until: str | int | None = None,
+    author: str | None = None,
+    category: str | None = None,
+    has_attachment: bool = False,
+    exact: bool = False,
+    sort: str = "relevance",
     limit: int = 20,
     offset: int = 0,
 ) -> list[Hit]:
     """Ranked hits for `query`: phrase matches of multi-word input first, then matches with
     the query's own diacritics, then bm25 (title above text); `dang` finds `Đảng`.
 
-    `since`/`until` (YYYY, YYYY-MM or YYYY-MM-DD, until inclusive of the whole period) filter
-    on published_at, so undated articles drop out when either is given.
+    `exact=True` keeps only rows matching the diacritics as typed (tone placement aside:
+    `hòa` = `hoà`). `sort="date"` lists the newest first (undated last), relevance breaking
+    ties. `since`/`until` (YYYY, YYYY-MM or YYYY-MM-DD, until inclusive of the whole period)
+    filter on published_at, so undated articles drop out when either is given; see
+    `filter_clauses` for the others.
     """
     parsed = parse_query(query)
     if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
     if not isinstance(offset, int) or offset < 0:
         raise QueryError("offset must be 0 or more")
-    params: dict[str, Any] = {"match": match_expression(parsed), "limit": limit,
-                              "offset": offset}
-    where = ["articles_fts MATCH :match"]
-    if site is not None:
-        where.append("a.site = :site")
-        params["site"] = site
-    if since is not None:
-        params["since"] = _period(since, "since")[0]
-        where.append("a.published_at >= :since")
-    if until is not None:
-        params["until"] = _period(until, "until")[1]
-        where.append("a.published_at < :until")
-    if since is not None and until is not None and params["since"] >= params["until"]:
-        raise QueryError(f"--since {since} is after --until {until}")
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}")
+    register_functions(conn)
+    filters, params = filter_clauses(site=site, since=since, until=until, author=author,
+                                     category=category, has_attachment=has_attachment)
+    params.update({"match": match_expression(parsed), "limit": limit, "offset": offset})
+    where = ["articles_fts MATCH :match", *filters]
+    exact_expr = exact_expression(parsed, force=exact)
+    if exact:
+        assert exact_expr is not None
+        params["exact_only"] = exact_expr
+        where.append("articles_fts.rowid IN "
+                     "(SELECT rowid FROM articles_fts WHERE articles_fts MATCH :exact_only)")
     boosts = []
     for name, expr, weight in (
         ("phrase", phrase_expression(parsed), 2),
-        ("exact", exact_expression(parsed), 1),
+        ("exact", None if exact else exact_expr, 1),
     ):
         if expr is not None:
             params[name] = expr
@@ -404,12 +496,14 @@ def search(
     # bm25 is <= 0, lower is better; squash it into [0, 1) so the boosts above form tiers.
     rank = f"max(0.0, -bm25(articles_fts, {weights}))"
     score = " + ".join([*boosts, f"({rank}) / (1.0 + {rank})"])
+    order = ("score DESC, a.published_at DESC, a.id DESC" if sort == "relevance" else
+             "a.published_at IS NULL, a.published_at DESC, score DESC, a.id DESC")
     sql = (
         "SELECT a.id, a.canonical_url, a.title, a.published_at, a.site, a.author, a.text, "
         f"{score} AS score "
         "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
         f"WHERE {' AND '.join(where)} "
-        "ORDER BY score DESC, a.published_at DESC, a.id DESC LIMIT :limit OFFSET :offset"
+        f"ORDER BY {order} LIMIT :limit OFFSET :offset"
     )
     try:
         rows = conn.execute(sql, params).fetchall()
@@ -428,11 +522,22 @@ def search(
     ]
 
 
+ARTICLE_SHOW_COLUMNS = (
+    "id", "site", "canonical_url", "url", "node_id", "title", "text", "author", "author_role",
+    "author_prefix", "categories", "published_at", "published_precision", "published_raw",
+    "published_source", "published_confidence", "content_hash", "revision", "first_seen",
+    "last_seen", "first_run", "last_run", "gone_at", "warc_file", "warc_offset",
+    "warc_record_id", "warc_digest",
+)
+
+
 def get_article(conn: sqlite3.Connection, url_or_id: str | int) -> dict[str, Any] | None:
-    """One article by id, canonical URL or any URL it was seen under (aliases, /node/N)."""
-    cols = ("id, site, canonical_url, url, node_id, title, text, author, author_role, "
-            "author_prefix, categories, published_at, published_precision, published_raw, "
-            "published_source, content_hash, first_seen, last_seen, first_run, last_run")
+    """One article by id, canonical URL or any URL it was seen under (aliases, /node/N), with
+    its provenance: every URL (`urls`), the runs that saw it first and last, the WARC record
+    when one was written, and its attachments (`attachments`)."""
+    present = {r[1] for r in conn.execute("PRAGMA table_info(articles)")}
+    names = [c for c in ARTICLE_SHOW_COLUMNS if c in present]
+    cols = ", ".join(names)
     row = None
     key = str(url_or_id).strip()
     if key.isdigit() and len(key) <= 18:
@@ -447,13 +552,21 @@ def get_article(conn: sqlite3.Connection, url_or_id: str | int) -> dict[str, Any
         ).fetchone()
     if row is None:
         return None
-    names = [c.strip() for c in cols.split(",")]
-    article = dict(zip(names, row, strict=True))
+    article = {c: None for c in ARTICLE_SHOW_COLUMNS}
+    article.update(zip(names, row, strict=True))
     article["categories"] = json.loads(article["categories"] or "[]")
     article["urls"] = [
         u for (u,) in conn.execute(
             "SELECT url FROM article_urls WHERE article_id = ? ORDER BY first_seen, url",
             (article["id"],),
+        )
+    ]
+    article["attachments"] = [
+        {"url": u, "label": label, "sha256": sha, "mime": mime, "size": size, "path": path}
+        for u, label, sha, mime, size, path in conn.execute(
+            "SELECT aa.url, aa.label, aa.sha256, at.mime, at.size, at.path "
+            "FROM article_attachments aa LEFT JOIN attachments at ON at.sha256 = aa.sha256 "
+            "WHERE aa.article_id = ? ORDER BY aa.url", (article["id"],),
         )
     ]
     return article

@@ -15,7 +15,8 @@ def site_stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     see at a glance which sites lack dates or authors and when each was last crawled.
 
     Shares are fractions in [0, 1] (0.0 for a site without articles); `per_year` maps an int
-    year to its article count; `last_run` is the newest run (any status) or None.
+    year to its article count, `per_month` a "YYYY-MM" string to its count; `last_run` is the
+    newest run (any status) or None.
     """
     sites: dict[str, dict[str, Any]] = {}
 
@@ -30,6 +31,7 @@ def site_stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
                 "first_published": None,
                 "last_published": None,
                 "per_year": {},
+                "per_month": {},
                 "last_run": None,
                 "date_sources": {},
             }
@@ -57,6 +59,12 @@ def site_stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     ):
         if year and year.isdigit():
             entry(slug)["per_year"][int(year)] = n
+    for slug, month, n in conn.execute(
+        "SELECT site, substr(published_at, 1, 7) AS m, count(*) FROM articles "
+        "WHERE published_at IS NOT NULL GROUP BY site, m ORDER BY site, m"
+    ):
+        if month and len(month) == 7 and month[:4].isdigit():
+            entry(slug)["per_month"][month] = n
     for slug, source, n in conn.execute(
         "SELECT site, published_source, count(*) FROM articles "
         "WHERE published_at IS NOT NULL GROUP BY site, published_source "

@@ -41,6 +41,7 @@ CONTENT_COLUMNS = (
     "content_hash",
 )
 REQUIRED_KEYS = ("site", "canonical_url", "title", "text", "content_hash")
+_DATE_COLUMNS = ("published_at", "published_precision", "published_raw", "published_source")
 
 
 def utc_now() -> str:
@@ -214,7 +215,10 @@ class Archive:
                     )
                     outcome: Outcome = "unchanged"
                 else:
-                    cols = [c for c in CONTENT_COLUMNS if c != "canonical_url"]
+                    # A re-fetch reached without its listing row brings no date: keep the one
+                    # the archive has rather than erase it.
+                    keep = _DATE_COLUMNS if values["published_at"] is None else ()
+                    cols = [c for c in CONTENT_COLUMNS if c != "canonical_url" and c not in keep]
                     self.conn.execute(
                         f"UPDATE articles SET {', '.join(f'{c} = ?' for c in cols)}, "
                         "last_seen = ?, last_run = ?, revision = coalesce(revision, 1) + 1, "

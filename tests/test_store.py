@@ -349,3 +349,24 @@ def test_second_writer_waits_for_first(tmp_path: Path) -> None:
     assert second.store_article(record(2), None)[0] == "new"
     first.close()
     second.close()
+
+
+def test_update_without_a_date_keeps_the_archived_date(tmp_path):
+    """A re-check reached outside the listings has no listing date; the old one must stay."""
+    from archive.store import Archive
+
+    with Archive(tmp_path / "d.db") as archive:
+        base = {"site": "bentre", "canonical_url": "https://x/a", "url": "https://x/a",
+                "title": "T", "text": "một", "content_hash": "h1", "published_at": "2021-02-17",
+                "published_precision": "day", "published_raw": "Ngày Đăng : 17/02/2021",
+                "published_source": "listing"}
+        archive.store_article(base, None)
+        outcome, _ = archive.store_article(
+            {**base, "text": "hai", "content_hash": "h2", "published_at": None,
+             "published_precision": None, "published_raw": None, "published_source": None},
+            None,
+        )
+        row = archive.conn.execute(
+            "SELECT text, published_at, published_raw, revision FROM articles").fetchone()
+    assert outcome == "updated"
+    assert row == ("hai", "2021-02-17", "Ngày Đăng : 17/02/2021", 2)

@@ -83,6 +83,8 @@ class SiteSpider(scrapy.Spider):
         self.known = known
         self.stop_after_known = int(stop_after_known)
         self._known_streak: dict[str, int] = {}
+        self._requested: set[str] = set()  # canonical URLs of articles requested this run
+        self._swept = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -101,12 +103,32 @@ class SiteSpider(scrapy.Spider):
             self._deferred.setdefault(request.url, request)
 
     def schedule_deferred(self) -> None:
+        if not self._swept:
+            self._swept = True
+            self._sweep_due()
         if not self._deferred:
             return
         requests, self._deferred = list(self._deferred.values()), {}
         for request in requests:
             self.crawler.engine.crawl(request)
         raise DontCloseSpider
+
+    def _sweep_due(self) -> None:
+        """Re-check known articles due for a refresh that no listing page showed this run:
+        this is how a deleted article (now 404/410) is noticed."""
+        if self.known is None or self.max_pages is not None:
+            return
+        for canonical in self.known.due():
+            if canonical in self._requested:
+                continue
+            url = self.base_url + canonical[len(self.site.base_url):]
+            self._requested.add(canonical)
+            self.defer(scrapy.Request(
+                url, callback=self.parse_article, errback=self.on_error,
+                headers=self.known.validators(canonical),
+                meta={"kind": "article", "refresh": True, "handle_httpstatus_list": [304]},
+                cb_kwargs={"listing": {}},
+            ))
 
     def section_url(self, path: str) -> str:
         """Absolute URL of a section path on the crawled host, percent-encoded like a browser's."""
@@ -136,6 +158,8 @@ class SiteSpider(scrapy.Spider):
         if status == "known":
             self.crawler.stats.inc_value("luutru/known_skipped")
             return None
+        if self.known is not None:
+            self._requested.add(self.known.canonical(url))
         headers = self.known.validators(url) if status == "refresh" else {}
         return scrapy.Request(
             url,

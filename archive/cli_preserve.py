@@ -1,0 +1,104 @@
+"""`luutru` commands for keepers of the archive: check fixity, re-extract from stored WARCs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from archive.cli_common import EXIT_FAILED, EXIT_OK, db_option, emit_json, json_option
+
+
+def _need_archive(db: Path) -> None:
+    if not db.is_file():
+        raise click.ClickException(
+            f"no archive at {db}: run a crawl first (luutru crawl SITE --db {db}), "
+            "or pass the right --db"
+        )
+
+
+@click.command()
+@db_option
+@click.option("--site", metavar="SLUG", help="Only this site's articles.")
+@json_option
+def reextract(db: Path, site: str | None, as_json: bool) -> None:
+    """Rebuild articles from their captured pages in the WARC files, without the network.
+
+    Each article's stored page is parsed again by the site's current spider and cleaned by the
+    current pipelines; changed results replace the row (a revision), so an improved parser can
+    be applied to old captures. Articles crawled before WARC capture are left as they are.
+    Exit 0 when every captured page was read back, 1 when some could not be.
+
+    \b
+    Example:
+      luutru reextract --db bentre.db
+      luutru reextract --db bentre.db --site bentre --json
+    """
+    from archive.db import ArchiveError
+    from archive.preserve import reextract as run_reextract
+
+    _need_archive(db)
+    if site:
+        from scrapers.sites import UnknownSite, get_site
+
+        try:
+            get_site(site)
+        except UnknownSite as exc:
+            raise click.UsageError(str(exc)) from exc
+    try:
+        counts = run_reextract(db, site)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    summary = {k: counts.get(k, 0) for k in
+               ("total", "unchanged", "updated", "new", "duplicate", "failed", "unreadable")}
+    if as_json:
+        emit_json(summary)
+    else:
+        click.echo(
+            f"Re-extracted {summary['total']} captured articles from {db}: "
+            f"unchanged {summary['unchanged']} · updated {summary['updated']} · "
+            f"new {summary['new']} · duplicates {summary['duplicate']} · "
+            f"no article {summary['failed']} · unreadable {summary['unreadable']}"
+        )
+        if summary["total"] == 0:
+            click.echo("  (no article has a WARC capture yet: crawl again to capture pages)")
+    sys.exit(EXIT_FAILED if summary["unreadable"] else EXIT_OK)
+
+
+@click.command()
+@db_option
+@json_option
+def verify(db: Path, as_json: bool) -> None:
+    """Recompute the hashes of WARC files and attachments and report any change.
+
+    Checks every attachment's sha256, every WARC record's digests (and gzip integrity), each
+    WARC file against warc/SHA256SUMS, and that articles point at the records they recorded.
+    Exit 0 when everything matches, 1 when a problem is found.
+
+    \b
+    Example:
+      luutru verify --db bentre.db
+      luutru verify --db bentre.db --json
+    """
+    from archive.db import ArchiveError
+    from archive.preserve import verify as run_verify
+
+    _need_archive(db)
+    try:
+        report = run_verify(db)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        click.echo(
+            f"Verified {db}: {report.warc_files} WARC files ({report.warc_records} records), "
+            f"{report.attachments} attachments, {report.articles_linked} article links: "
+            + ("all match" if report.ok else f"{len(report.problems)} problem(s)")
+        )
+        for problem in report.problems:
+            click.echo(f"  {problem.kind:<20} {problem.path}: {problem.detail}")
+        for rel in report.unrecorded_warcs:
+            click.echo(f"  note: {rel} has no line in SHA256SUMS (crawl stopped before it closed)")
+    sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
