@@ -25,6 +25,7 @@ for _command in (
     cli_crawl.sites,
     cli_crawl.runs,
     cli_crawl.history,
+    cli_crawl.schedule,
     cli_research.search,
     cli_research.show,
     cli_research.export,

@@ -286,3 +286,60 @@ def history(url_or_id: str, db: Path, as_json: bool) -> None:
     for v in versions:
         click.echo(f"  r{v['revision']}  {v['fetched_at']}  run {v['run_id']}  "
                    f"{v['content_hash'][:12]}  {v['chars']} chars  {v['title']}")
+
+
+@click.command()
+@click.argument("site", required=False)
+@db_option
+@click.option("--all", "all_sites", is_flag=True, help="Schedule `luutru crawl --all`.")
+@click.option("--every", default="daily", show_default=True,
+              help="hourly, daily, weekly, or an interval such as 6h or 2d.")
+@click.option("--log-dir", type=click.Path(file_okay=False),
+              help="Where each run writes its log. [default: logs/ beside the archive]")
+@click.option("--systemd", is_flag=True, help="A systemd service + timer pair instead of cron.")
+@click.option("--install", is_flag=True,
+              help="Install it: add the line to your crontab, or write the unit files.")
+@click.option("--unit-dir", type=click.Path(file_okay=False),
+              default="~/.config/systemd/user", show_default=True,
+              help="With --systemd --install: where the unit files go.")
+def schedule(site: str | None, db: Path, all_sites: bool, every: str, log_dir: str | None,
+             systemd: bool, install: bool, unit_dir: str) -> None:
+    """Print (or install) a crontab line or systemd timer that crawls on a schedule.
+
+    Each run is quiet unless something fails, and logs to its own file in --log-dir.
+    Overlapping runs cannot corrupt the archive: the second one exits 4 (locked).
+
+    \b
+    Example:
+      luutru schedule bentre --db /srv/luutru/archive.db --every daily
+      luutru schedule --all --db /srv/luutru/archive.db --every 12h --install
+      luutru schedule bentre --systemd --install
+    """
+    from archive.schedule import ScheduleError, install_cron, install_systemd, make_job
+    from scrapers.sites import UnknownSite, get_site
+
+    if all_sites == bool(site):
+        raise click.UsageError("name one SITE, or use --all")
+    if site:
+        try:
+            get_site(site)
+        except UnknownSite as exc:
+            raise click.UsageError(str(exc)) from exc
+    try:
+        job = make_job(site or "all", db, every, log_dir)
+        if systemd:
+            if install:
+                for path in install_systemd(job, unit_dir):
+                    click.echo(f"wrote {path}")
+                click.echo(f"now run: systemctl --user daemon-reload && "
+                           f"systemctl --user enable --now {job.name}.timer")
+                return
+            for name, text in job.systemd_units().items():
+                click.echo(f"# {name}\n{text}")
+            return
+        if install:
+            click.echo(f"installed in your crontab:\n{install_cron(job)}")
+        else:
+            click.echo(job.cron_line())
+    except ScheduleError as exc:
+        raise click.UsageError(str(exc)) from exc
