@@ -89,21 +89,13 @@ def load_known(
     known = KnownArticles(origin=origin, aliases=tuple(aliases), refresh_all=refresh_all)
     if refresh_days is not None and refresh_days > 0:
         known.refresh_after = (today or datetime.now().date()) - timedelta(days=refresh_days)
-    path = Path(db)
-    if not path.exists():
-        return known
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        rows = conn.execute(
-            "SELECT a.canonical_url, u.url, a.published_at, a.etag, a.last_modified "
-            "FROM articles a LEFT JOIN article_urls u ON u.article_id = a.id "
-            "WHERE a.site = ? AND a.gone_at IS NULL",
-            (site,),
-        ).fetchall()
-    except sqlite3.OperationalError:  # an archive from before these columns, or not ours
-        rows = []
-    finally:
-        conn.close()
+    rows = _query(
+        db,
+        "SELECT a.canonical_url, u.url, a.published_at, a.etag, a.last_modified "
+        "FROM articles a LEFT JOIN article_urls u ON u.article_id = a.id "
+        "WHERE a.site = ? AND a.gone_at IS NULL",
+        (site,),
+    )
     for canonical, alias, published_at, etag, last_modified in rows:
         entry = KnownArticle(published_at, etag, last_modified)
         known.articles[canonical] = entry
@@ -114,16 +106,20 @@ def load_known(
 
 def last_run_finished(db: str | Path, site: str) -> bool:
     """True when the site's latest run finished: only then may a crawl stop at known pages."""
+    rows = _query(db, "SELECT status FROM runs WHERE site = ? ORDER BY id DESC LIMIT 1", (site,))
+    return bool(rows) and rows[0][0] == "finished"
+
+
+def _query(db: str | Path, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+    """Rows from the archive read-only; none when there is no archive (yet) or it predates the
+    columns asked for."""
     path = Path(db)
     if not path.exists():
-        return False
+        return []
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        row = conn.execute(
-            "SELECT status FROM runs WHERE site = ? ORDER BY id DESC LIMIT 1", (site,)
-        ).fetchone()
+        return conn.execute(sql, params).fetchall()
     except sqlite3.OperationalError:
-        row = None
+        return []
     finally:
         conn.close()
-    return bool(row) and row[0] == "finished"
