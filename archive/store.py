@@ -38,10 +38,12 @@ CONTENT_COLUMNS = (
     "published_precision",
     "published_raw",
     "published_source",
+    "published_confidence",
     "content_hash",
 )
 REQUIRED_KEYS = ("site", "canonical_url", "title", "text", "content_hash")
-_DATE_COLUMNS = ("published_at", "published_precision", "published_raw", "published_source")
+_DATE_COLUMNS = ("published_at", "published_precision", "published_raw", "published_source",
+                 "published_confidence")
 
 
 def utc_now() -> str:
@@ -202,11 +204,12 @@ class Archive:
         seen = _iso(record.get("fetched_at")) or utc_now()
         with self.transaction():
             row = self.conn.execute(
-                "SELECT id, content_hash FROM articles WHERE canonical_url = ?",
+                "SELECT id, content_hash, published_at, published_confidence FROM articles "
+                "WHERE canonical_url = ?",
                 (values["canonical_url"],),
             ).fetchone()
             if row is not None:
-                article_id, old_hash = row
+                article_id, old_hash, old_date, old_confidence = row
                 if old_hash == values["content_hash"]:
                     self.conn.execute(
                         "UPDATE articles SET last_seen = ?, last_run = ?, gone_at = NULL "
@@ -215,9 +218,11 @@ class Archive:
                     )
                     outcome: Outcome = "unchanged"
                 else:
-                    # A re-fetch reached without its listing row brings no date: keep the one
-                    # the archive has rather than erase it.
-                    keep = _DATE_COLUMNS if values["published_at"] is None else ()
+                    # A re-fetch reached without its listing row brings no date, or a weaker
+                    # one (a body mention): keep the date the archive has.
+                    new_confidence = values.get("published_confidence") or 0.0
+                    weaker = old_date is not None and (old_confidence or 1.0) > new_confidence
+                    keep = _DATE_COLUMNS if values["published_at"] is None or weaker else ()
                     cols = [c for c in CONTENT_COLUMNS if c != "canonical_url" and c not in keep]
                     self.conn.execute(
                         f"UPDATE articles SET {', '.join(f'{c} = ?' for c in cols)}, "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipelines.text import clean_line, is_boilerplate
 
@@ -25,6 +25,12 @@ _LABEL_RE = re.compile(
     r"|Người\s+viết|Ảnh)\s*:\s*",
     re.IGNORECASE,
 )
+# `Theo Báo An Giang Online`, `Nguồn: TTXVN`: the source of a repost, never its author.
+_SOURCE_RE = re.compile(r"(?:Theo|Nguồn(?:\s+tin)?\s*:|Trích\s+từ|Source\s*:)\s*(?P<src>.+)", re.I)
+# `Ảnh: X`, `Ảnh minh họa: X`: a photo credit, not an author.
+_PHOTO_RE = re.compile(r"(?:Ảnh|Hình\s+ảnh|Ảnh\s+minh\s+h[oọ]a|Photo)\s*:\s*(?P<who>.*)", re.I)
+# Separators between several authors on one line.
+_AUTHOR_SEP_RE = re.compile(r"\s*;\s*|\s+(?:và|&)\s+(?=(?:ThS|TS|Ts|CN|PGS|GS|Th\.?s|Đ/c)\b)")
 # Initials-only bylines: C.V.D, P.H, P.H.
 _INITIALS_RE = re.compile(r"(?:[A-ZĐ]\.){1,5}[A-ZĐ]?\.?|(?:[A-ZĐ]\.)*[A-ZĐ]")
 _MAX_NAME_LEN = 40
@@ -81,6 +87,8 @@ class Byline:
     role: str
     prefix: str
     raw: str
+    # Where the text came from when reposted (`Theo Báo An Giang Online` -> `Báo An Giang Online`).
+    source: str = field(default="", compare=True)
 
 
 def _prefix_of(name: str) -> str:
@@ -165,3 +173,90 @@ def parse_byline(name_line: str, role_line: str = "") -> Byline:
         name, role = _split_inline(name)
         role = split_glued_roles(role).strip(_TRAILING_JUNK)
     return Byline(name=name, role=role, prefix=_prefix_of(name), raw=raw)
+
+
+def parse_photo_credit(line: str) -> str | None:
+    """The photographer of an `Ảnh: X` credit line, or None when the line is not one."""
+    m = _PHOTO_RE.fullmatch(clean_line(line))
+    return m.group("who").strip(_TRAILING_JUNK) if m else None
+
+
+def _source_of(line: str) -> str | None:
+    """`Báo An Giang Online` from `Theo Báo An Giang Online`; None for other lines."""
+    m = _SOURCE_RE.fullmatch(line)
+    if m is None:
+        return None
+    src = m.group("src").strip(_TRAILING_JUNK + ".")
+    # "Theo Nghị quyết ..." or "Theo đó, ..." open sentences; a source is a short title-case name.
+    if not src or len(src) > 60 or not src[0].isupper() or src[-1] in "!?:" or "," in src:
+        return None
+    return src
+
+
+def _is_role_line(line: str) -> bool:
+    return looks_like_role(line) or looks_like_role(split_glued_roles(line))
+
+
+def parse_bylines(lines: list[str]) -> list[Byline]:
+    """Every author in a byline block (top or end of an article), in order.
+
+    Reads name lines each followed by an optional role line (Liferay lists one author per line,
+    An Giang two name/role pairs ended by `;`), labelled forms (`Tác giả :`, `Tác giả bài viết:`,
+    `Tin và ảnh:`), inline `Name - role` / `Name, role`, and several names on one line split by
+    `;`. `Ảnh: X` is a photo credit and no author; `Theo Báo An Giang Online` is the source,
+    set on every author (or on one author-less Byline when nobody signed). Other lines (body
+    sentences, chrome) are ignored.
+    """
+    cleaned = [c for c in (clean_line(line) for line in lines) if c and not is_boilerplate(c)]
+    authors: list[list[str]] = []  # [name line, role line]
+    source = ""
+    expecting_role = False
+    for line in cleaned:
+        src = _source_of(line)
+        if src is not None:
+            source = src
+            expecting_role = False
+            continue
+        if _PHOTO_RE.fullmatch(line):
+            expecting_role = False
+            continue
+        ended = line.rstrip().endswith(";")
+        parts = [p for p in _AUTHOR_SEP_RE.split(_strip_label(line)) if p.strip(_TRAILING_JUNK)]
+        labelled = _LABEL_RE.match(line) is not None
+        for part in parts:
+            part = part.strip(_TRAILING_JUNK)
+            name, role = _split_inline(part)
+            if role or looks_like_name(part) or (labelled and len(part) <= _MAX_NAME_LEN):
+                authors.append([name, role])
+                expecting_role = not role
+            elif expecting_role and authors and _is_role_line(part):
+                authors[-1][1] = part
+                expecting_role = False
+            elif expecting_role and authors and not authors[-1][1] and _loose_role(part):
+                authors[-1][1] = part
+                expecting_role = False
+        if ended:
+            expecting_role = False
+    out = [
+        _with_source(parse_byline(name, role), source, name, role) for name, role in authors
+    ]
+    if not out and source:
+        out.append(Byline(name="", role="", prefix="", raw="", source=source))
+    return out
+
+
+def _loose_role(line: str) -> bool:
+    """A short line under a name that is neither a name nor a sentence: a role we do not know."""
+    s = line.strip(_TRAILING_JUNK)
+    return (
+        0 < len(s) < _MAX_ROLE_LEN
+        and s[-1] not in ".!?:"
+        and not looks_like_name(s)
+        and _SENTENCE_WORD_RE.search(s) is None
+        and s[0].isupper()
+    )
+
+
+def _with_source(b: Byline, source: str, name: str, role: str) -> Byline:
+    raw = name if not role else f"{name}\n{role}"
+    return Byline(name=b.name, role=b.role, prefix=b.prefix, raw=raw, source=source)

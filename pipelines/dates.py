@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,23 @@ EARLIEST = datetime(1945, 1, 1, tzinfo=TZ)
 _FALLBACK_MAX_LEN = 80
 
 Precision = Literal["day", "minute"]
+
+# Where a date string was found, from most to least trustworthy.
+LISTING, ARTICLE_META, ARTICLE_TEXT, BODY_MENTION = (
+    "listing", "article_meta", "article_text", "body_mention"
+)  # fmt: skip
+SOURCES: tuple[str, ...] = (LISTING, ARTICLE_META, ARTICLE_TEXT, BODY_MENTION)
+# Confidence of a publication date: a labelled date on the article page (`Ngày đăng:`,
+# `Cập nhật:`, a machine-readable meta tag) 1.0; the listing row 0.9; an unlabelled date in the
+# article's meta or text position 0.8; a date merely mentioned in the body 0.4.
+CONFIDENCE_LABELLED = 1.0
+CONFIDENCE_LISTING = 0.9
+CONFIDENCE_UNLABELLED = 0.8
+CONFIDENCE_BODY = 0.4
+CONFIDENCE_UNKNOWN = 0.5
+# Positions a string can come from: the content area, or page chrome (header, sidebar, footer),
+# where a date equal to the crawl day is the render clock.
+POSITIONS: tuple[str, ...] = ("content", "chrome")
 
 _WEEKDAY = r"(?:Thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|Chủ\s+nhật)"
 
@@ -97,12 +114,47 @@ class ParsedDate:
     precision: Precision
     raw: str
     source: str
+    # -1 means "derive from source" (listing 0.9, body mention 0.4, ...): see confidence_for.
+    confidence: float = field(default=-1.0, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.confidence < 0:
+            object.__setattr__(self, "confidence", confidence_for(self.source, labelled=False))
 
     def isoformat(self) -> str:
         """`YYYY-MM-DD` for a day, ISO 8601 with +07:00 for a minute: the archive's stored form."""
         if self.precision == "day":
             return self.value.date().isoformat()
         return self.value.isoformat()
+
+
+def confidence_for(source: str, *, labelled: bool) -> float:
+    """The confidence of a date from a source, labelled (`Ngày đăng:`) or not."""
+    if source == BODY_MENTION:
+        return CONFIDENCE_BODY
+    if source == LISTING:
+        return CONFIDENCE_LISTING
+    if source in (ARTICLE_META, ARTICLE_TEXT):
+        return CONFIDENCE_LABELLED if labelled else CONFIDENCE_UNLABELLED
+    return CONFIDENCE_UNKNOWN
+
+
+def is_page_chrome_date(value: datetime | date | ParsedDate, crawl_day: datetime | date) -> bool:
+    """True when a date read from page chrome is the crawl day: the page's render clock.
+
+    Sites print today's date in headers (`Chủ nhật, 24-11-2024` on tctph.gov.vn, `Thứ Bảy, ngày
+    29 tháng 2 năm 2020 - 8:28:19 PM` on tuyengiaohungyen.vn); read on the day of the crawl it is
+    no publication date. Both sides are compared as days in Asia/Ho_Chi_Minh.
+    """
+    if isinstance(value, ParsedDate):
+        value = value.value
+    return _local_day(value) == _local_day(crawl_day)
+
+
+def _local_day(d: datetime | date) -> date:
+    if isinstance(d, datetime):
+        return (d if d.tzinfo is None else d.astimezone(TZ)).date()
+    return d
 
 
 def _normalise(raw: str) -> str:
@@ -224,9 +276,19 @@ def _fallback_parse(text: str, now: datetime) -> tuple[datetime, Precision] | No
 
 
 def parse_date(
-    raw: str, *, source: str = "unknown", now: datetime | None = None
+    raw: str,
+    *,
+    source: str = "unknown",
+    now: datetime | None = None,
+    position: str = "content",
+    fallback: bool = True,
 ) -> ParsedDate | None:
-    """Read a publication date day-first; None for clocks, nonsense, or outside 1945..now+1d."""
+    """Read a publication date day-first; None for clocks, nonsense, or outside 1945..now+1d.
+
+    `now` is the crawl time (the clock for relative dates and the plausibility window);
+    `position="chrome"` marks a string from page chrome, where a date on the crawl day is the
+    render clock and refused; `fallback=False` skips dateparser (fast paths only).
+    """
     if now is None:
         now = datetime.now(TZ)
     elif now.tzinfo is None:
@@ -236,12 +298,103 @@ def parse_date(
         return None
     label = _LABEL_RE.search(text)
     parsed = _fast_parse(text[label.end() :]) if label else None
+    labelled = parsed is not None
     if parsed is None:
         text = RENDER_CLOCK_RE.sub(" ", text).strip()
-        parsed = _fast_parse(text) or _fallback_parse(text, now)
+        parsed = _fast_parse(text)
+        if parsed is None and fallback:
+            parsed = _fallback_parse(text, now)
     if parsed is None:
         return None
     value, precision = parsed
     if value < EARLIEST or value > now + timedelta(days=1):
         return None
-    return ParsedDate(value=value, precision=precision, raw=raw, source=source)
+    if position == "chrome" and is_page_chrome_date(value, now):
+        return None
+    if source == ARTICLE_META and not labelled and _ISO_RE.fullmatch(text):
+        labelled = True  # a machine-readable meta tag (article:published_time) is its own label
+    return ParsedDate(
+        value=value,
+        precision=precision,
+        raw=raw,
+        source=source,
+        confidence=confidence_for(source, labelled=labelled),
+    )
+
+
+# --- Dates mentioned in the body ---------------------------------------------------------------
+
+# How many opening paragraphs body_date reads.
+_BODY_PARAGRAPHS = 3
+# A date cited as the date of a document (`Nghị quyết số 03-NQ/ĐUK ngày 04 tháng 01 năm 2016`,
+# `Quy định số 09-QĐ/TW ngày 13/11/2018`, `Kế hoạch 12/KH-TCT ngày ...`): the text just before
+# the date holds a document number, then `ngày`.
+_DOC_CITATION_RE = re.compile(
+    r"(?:(?<![^\W\d_])số\s+\S*\d\S*|\d+[-/]\d*[A-ZĐ]{1,6}[\w/-]*|(?:Nghị\s+quyết|Chỉ\s+thị"
+    r"|Quyết\s+định|Kết\s+luận|Quy\s+định|Đề\s+án|Kế\s+hoạch|Thông\s+tư|Công\s+văn|Hướng\s+dẫn"
+    r"|Nghị\s+định|Thông\s+báo|Tờ\s+trình|Luật|Pháp\s+lệnh)\s+\d\S*)"
+    r"(?:\s+(?:của|do)\s+[^,;.()]{1,80}?)?\s*,?\s+(?:ban\s+hành\s+)?(?:ngày|ngày\s+ký)\s*$",
+    re.IGNORECASE,
+)
+# A date at the start of a sentence, as news leads write it: `Ngày 18 tháng 5 năm 2020, ...`,
+# `Sáng 23/7/2025, ...`, `Vào ngày 23 tháng 2 năm 2016, ...`, `Chiều ngày 17 tháng 12 ...`.
+_LEAD_RE = re.compile(
+    r"(?:^|(?<=[.!?;:]\s))(?:Vào\s+)?(?:(?:Sáng|Chiều|Trưa|Tối|Đêm|Rạng\s+sáng|Hôm)\s+)?"
+    r"(?:ngày\s+|hôm\s+)?$",
+    re.IGNORECASE,
+)
+# Dates inside a parenthesised range are anniversaries (`(07/3/1947-07/3/2024)`), not events.
+_RANGE_AFTER_RE = re.compile(r"^\s*[-–—]\s*\d")
+_RANGE_BEFORE_RE = re.compile(r"\d\s*[-–—]\s*$")
+
+
+def _body_candidates(paragraph: str) -> list[tuple[int, re.Match[str], _Builder]]:
+    out = []
+    for pattern, build in _FAST_PATHS[1:]:  # ISO stamps are not how bodies write dates
+        for m in pattern.finditer(paragraph):
+            out.append((m.start(), m, build))
+    out.sort(key=lambda c: (c[0], -(c[1].end() - c[1].start())))
+    return out
+
+
+def body_date(paragraphs: list[str], *, now: datetime | None = None) -> ParsedDate | None:
+    """The first plausible date mentioned in the opening paragraphs, as a low-confidence guess.
+
+    Used only when no listing, meta or labelled date exists; the result has source
+    `body_mention` and confidence 0.4. A date at the start of a sentence (`Sáng 23/7/2025, ...`)
+    wins over one inside a sentence; dates of cited documents (`Nghị quyết số 03-NQ/ĐUK ngày
+    04 tháng 01 năm 2016`), date ranges and dates without a year are skipped, as are values
+    before 1945 or after `now` + 1 day. Never calls dateparser.
+    """
+    if now is None:
+        now = datetime.now(TZ)
+    elif now.tzinfo is None:
+        now = now.replace(tzinfo=TZ)
+    best: tuple[int, ParsedDate] | None = None
+    for index, raw_para in enumerate(paragraphs[:_BODY_PARAGRAPHS]):
+        para = _normalise(raw_para)
+        taken_until = -1
+        for start, m, build in _body_candidates(para):
+            if start < taken_until:
+                continue
+            taken_until = m.end()
+            before, after = para[:start], para[m.end() :]
+            if _DOC_CITATION_RE.search(before[-160:]):
+                continue
+            if _RANGE_BEFORE_RE.search(before) or _RANGE_AFTER_RE.match(after):
+                continue
+            try:
+                value, precision = build(m)
+            except ValueError:
+                continue
+            if value < EARLIEST or value > now + timedelta(days=1):
+                continue
+            lead = _LEAD_RE.search(before) is not None
+            parsed = ParsedDate(value, precision, m.group(0), BODY_MENTION, CONFIDENCE_BODY)
+            rank = (0 if lead else 1) * 100 + index
+            if lead:
+                return parsed
+            if best is None or rank < best[0]:
+                best = (rank, parsed)
+            break
+    return best[1] if best else None

@@ -16,7 +16,7 @@ from scrapy.exceptions import DropItem
 
 from archive.store import Archive
 from pipelines.article import clean_article
-from pipelines.dates import parse_date
+from pipelines.dates import body_date, parse_date
 from pipelines.hashing import content_hash
 from pipelines.urls import canonicalize_url, same_site
 from scrapers.items import ArticleItem, FetchOutcome
@@ -65,19 +65,25 @@ class DatePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ArticleItem) or not item.date_raw:
+        if not isinstance(item, ArticleItem):
             return item
-        parsed = parse_date(
-            item.date_raw,
-            source=item.date_source or "unknown",
-            now=datetime.fromisoformat(item.fetched_at),
-        )
+        now = datetime.fromisoformat(item.fetched_at)
+        parsed = None
+        if item.date_raw:
+            parsed = parse_date(item.date_raw, source=item.date_source or "unknown", now=now)
+            if parsed is None:
+                self.stats.inc_value("luutru/date/unparsed")
+                logger.info("date not used at %s: %r", item.url, item.date_raw)
         if parsed is None:
-            self.stats.inc_value("luutru/date/unparsed")
-            logger.info("date not used at %s: %r", item.url, item.date_raw)
-            return item
-        item.published_at = parsed.isoformat()
-        item.published_precision = parsed.precision
+            # Last resort, marked as such: a date the text itself mentions near its start.
+            parsed = body_date(item.text.split("\n\n"), now=now)
+            if parsed is not None:
+                self.stats.inc_value("luutru/date/body_mention")
+                item.date_raw, item.date_source = parsed.raw, parsed.source
+        if parsed is not None:
+            item.published_at = parsed.isoformat()
+            item.published_precision = parsed.precision
+            item.published_confidence = parsed.confidence
         return item
 
 
@@ -280,6 +286,7 @@ class ArchivePipeline:
             "published_precision": data["published_precision"],
             "published_raw": data["date_raw"],
             "published_source": data["date_source"] if data["published_at"] else None,
+            "published_confidence": data["published_confidence"],
             "content_hash": data["content_hash"],
             "fetched_at": data["fetched_at"],
         }

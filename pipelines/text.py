@@ -8,6 +8,7 @@ import unicodedata
 from functools import lru_cache
 
 from pipelines.dates import RENDER_CLOCK_RE
+from pipelines.legacy import fix_legacy
 
 _SPECIAL_FOLDS = {"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"}
 
@@ -54,6 +55,15 @@ _LIST_START_RE = re.compile(r"(?:[-+•*–—·▪►]|\d{1,3}[.)]|[a-zđ][.)]\
 # Below this length, a line followed by a capitalised line is a heading or byline, not a wrap.
 _SHORT_LINE = 40
 
+# View counters printed next to dates: `732 lượt xem`, `lượt xem: 2252`, `| Lượt xem: 1231 |`,
+# `5242 Lượt xem`, `Lượt xem (1.234)`; the separator before the counter goes with it.
+_COUNTER_RE = re.compile(
+    r"\s*[•·|/,;-]?\s*(?:(?<![\d.,])\d[\d.,]*\s*(?:lượt\s+(?:xem|đọc|truy\s+cập)|views?|hits?)"
+    r"|(?:Lượt\s+(?:xem|đọc|truy\s+cập)|Số\s+lần\s+đọc|Views?|Hits?)\s*[:(]\s*\d[\d.,]*\)?)"
+    r"(?![^\W\d_])\s*\|?",
+    re.IGNORECASE,
+)
+
 # Lines that are page chrome and never article text (matched against clean_line(line)).
 BOILERPLATE_PATTERNS: tuple[re.Pattern[str], ...] = (
     RENDER_CLOCK_RE,
@@ -69,6 +79,7 @@ BOILERPLATE_PATTERNS: tuple[re.Pattern[str], ...] = (
     ),
     re.compile(r"-?\s*(?:In ra|Đóng cửa sổ này)", re.IGNORECASE),
     re.compile(r"Asset Publisher", re.IGNORECASE),
+    re.compile(r"(?:[•·|]\s*)?" + _COUNTER_RE.pattern.removeprefix(r"\s*[•·|/,;-]?\s*"), re.I),
     re.compile(r"Hỗ trợ trực tuyến", re.IGNORECASE),
     re.compile(r"(?:\{[A-Za-z_][A-Za-z0-9_.]*\}\s*)+"),
 )
@@ -150,9 +161,16 @@ def _join_wrapped(lines: list[str]) -> str:
     return "\n".join(out)
 
 
+def _fix_legacy_lines(s: str) -> str:
+    """TCVN3/VNI mojibake converted line by line (a pasted legacy paragraph in Unicode text)."""
+    if s.isascii():
+        return s
+    return "\n".join(fix_legacy(line) for line in _NEWLINE_RE.split(s))
+
+
 def clean_text(s: str) -> str:
     """Body text in one canonical form, so equal articles compare and hash equal; idempotent."""
-    s = _normalise_chars(s)
+    s = _normalise_chars(_fix_legacy_lines(s))
     s = _NEWLINE_RE.sub("\n", s)
     paragraphs: list[str] = []
     current: list[str] = []
@@ -170,7 +188,19 @@ def clean_text(s: str) -> str:
 
 def clean_line(s: str) -> str:
     """A one-line field (title, name, role): every whitespace run is one space; idempotent."""
-    return _ANY_SPACE_RE.sub(" ", _normalise_chars(s)).strip()
+    return _ANY_SPACE_RE.sub(" ", _normalise_chars(fix_legacy(s))).strip()
+
+
+def _drop_counter(m: re.Match[str]) -> str:
+    """A counter between two separators leaves one separator (`a | Lượt xem: 1 | b` -> `a | b`)."""
+    text = m.group(0).strip()
+    return " | " if text[:1] in "•·|/,;-" and text.endswith("|") else " "
+
+
+def strip_counters(s: str) -> str:
+    """Remove view counters glued to or printed beside a date (`(GMT+7)732 lượt xem`)."""
+    s = _COUNTER_RE.sub(_drop_counter, s)
+    return _ANY_SPACE_RE.sub(" ", s).strip(" |•·")
 
 
 def _move_tone(m: re.Match[str]) -> str:

@@ -40,6 +40,7 @@ class ArticleItem:
     author_prefix: str = ""
     published_at: str | None = None
     published_precision: str | None = None
+    published_confidence: float | None = None
     canonical_url: str = ""
     content_hash: str = ""
     article_id: int | None = None  # set once stored, for pipelines that link files to it

@@ -264,3 +264,54 @@ def test_looks_like_role_false(line: str) -> None:
 def test_split_glued_roles(raw: str, expected: str) -> None:
     assert split_glued_roles(raw) == expected
     assert split_glued_roles(expected) == expected
+
+
+# --- several authors, labels, sources, photo credits -----------------------------------------
+
+from pipelines.bylines import parse_bylines, parse_photo_credit  # noqa: E402
+
+
+def test_parse_bylines_two_authors_an_giang() -> None:
+    lines = [
+        "TS. Hồ Ngọc Trường",
+        "Tỉnh uỷ viên, Hiệu trưởng Trường Chính trị Tôn Đức Thắng;",
+        "ThS. Nguyễn Thành Nhân",
+        "Phó Hiệu trưởng Trường Chính trị Tôn Đức Thắng",
+    ]
+    got = parse_bylines(lines)
+    assert [(b.name, b.prefix, b.role) for b in got] == [
+        ("TS. Hồ Ngọc Trường", "TS.", "Tỉnh uỷ viên, Hiệu trưởng Trường Chính trị Tôn Đức Thắng"),
+        ("ThS. Nguyễn Thành Nhân", "ThS.", "Phó Hiệu trưởng Trường Chính trị Tôn Đức Thắng"),
+    ]
+
+
+def test_parse_bylines_liferay_one_per_line() -> None:
+    got = parse_bylines(
+        ["Nguyễn Phước Tài, Khoa Lý luận cơ sở", "Tống Hoàng Huân, Khoa Xây dựng Đảng"]
+    )
+    assert [(b.name, b.role) for b in got] == [
+        ("Nguyễn Phước Tài", "Khoa Lý luận cơ sở"),
+        ("Tống Hoàng Huân", "Khoa Xây dựng Đảng"),
+    ]
+
+
+def test_theo_is_a_source_not_an_author() -> None:
+    got = parse_bylines(["Theo Báo An Giang Online"])
+    assert got == [Byline(name="", role="", prefix="", raw="", source="Báo An Giang Online")]
+    got = parse_bylines(["Tin: Ngọc Hân", "Ảnh: Minh Tâm", "Theo Báo An Giang Online"])
+    assert [(b.name, b.source) for b in got] == [("Ngọc Hân", "Báo An Giang Online")]
+
+
+def test_photo_credit_is_not_an_author() -> None:
+    assert parse_bylines(["Ảnh: Minh Tâm"]) == []
+    assert parse_photo_credit("Ảnh: Minh Tâm") == "Minh Tâm"
+    assert parse_photo_credit("Tin và ảnh: Quang Thành") is None
+    assert [b.name for b in parse_bylines(["Tin và ảnh: Quang Thành"])] == ["Quang Thành"]
+
+
+def test_parse_bylines_ignores_body_lines() -> None:
+    assert parse_bylines(["Theo đó, nhà trường tổ chức nhiều hoạt động.", "Tin khác"]) == []
+
+
+def test_byline_source_defaults_empty() -> None:
+    assert parse_byline("ThS. Nguyễn Thành Phương").source == ""

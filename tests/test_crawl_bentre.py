@@ -75,6 +75,22 @@ def test_no_page_chrome_in_any_text(rows):
         assert "  " not in text
 
 
+def test_archive_hygiene_over_the_whole_crawl(rows):
+    """Issue 3's bar for every stored field: NFC, no invisible or look-alike characters, no
+    doubled spaces, and no date that is the crawl day (a render clock leaking through)."""
+    import unicodedata
+
+    for row in rows.values():
+        crawl_day = row["first_seen"][:10]
+        for field in ("title", "text", "author", "author_role"):
+            value = row[field] or ""
+            assert unicodedata.is_normalized("NFC", value), (field, row["canonical_url"])
+            assert not set(value) & {"\u00ad", "\u200b", "\u00d0", "\ufeff", "\u00a0"}
+            assert "  " not in value
+        assert row["published_at"] != crawl_day
+        assert row["published_confidence"] == 0.9  # a listing date
+
+
 def test_traps_present_in_the_replica(bentre_site):
     traps = Counter(t for a in bentre_site.articles for t in a.traps)
     for trap in (

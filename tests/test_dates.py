@@ -200,3 +200,150 @@ def test_parsed_date_is_frozen_and_formats() -> None:
 def test_default_source_is_unknown() -> None:
     parsed = parse_date("17/02/2021", now=NOW)
     assert parsed is not None and parsed.source == "unknown"
+
+
+# --- confidence, sources, chrome positions, body mentions ------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+from pipelines.dates import (  # noqa: E402
+    SOURCES,
+    body_date,
+    confidence_for,
+    is_page_chrome_date,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "source", "confidence"),
+    [
+        ("Ngày đăng: 18/08/2023 17:20", "article_text", 1.0),
+        ("Cập nhật: 25/04/2022 22:06", "article_meta", 1.0),
+        ("2019-11-13T17:23:00+07:00", "article_meta", 1.0),
+        ("Ngày Đăng : 17/02/2021", "listing", 0.9),
+        ("Chủ nhật - 04/10/2020 10:53", "article_meta", 0.8),
+        ("19/05/2023 06:17", "article_text", 0.8),
+        ("Sáng 23/7/2025", "body_mention", 0.4),
+        ("17/02/2021", "unknown", 0.5),
+    ],
+)
+def test_confidence_by_source_and_label(raw: str, source: str, confidence: float) -> None:
+    parsed = parse_date(raw, source=source, now=NOW)
+    assert parsed is not None
+    assert parsed.confidence == confidence
+    assert parsed.source == source
+
+
+def test_sources_and_default_confidence() -> None:
+    assert SOURCES == ("listing", "article_meta", "article_text", "body_mention")
+    day = ParsedDate(datetime(2021, 2, 17, tzinfo=TZ), "day", "17/02/2021", "listing")
+    assert day.confidence == 0.9
+    assert confidence_for("body_mention", labelled=True) == 0.4
+
+
+# Every render clock in sites.md, with the crawl time at which the page showed it.
+CHROME_CLOCKS = [
+    ("Thứ năm, 23 Tháng 3, 2023 - 01:50", datetime(2023, 3, 23, 1, 50, tzinfo=TZ)),
+    ("Chủ nhật, 22 Tháng 5, 2022 - 17:03", datetime(2022, 5, 22, 17, 3, tzinfo=TZ)),
+    ("Thứ ba, 29 Tháng 9, 2020 - 20:32", datetime(2020, 9, 29, 20, 32, tzinfo=TZ)),
+    ("Thứ sáu, 29 Tháng 3, 2024 - 13:12", datetime(2024, 3, 29, 13, 12, tzinfo=TZ)),
+    ("Thứ bảy, 20 Tháng 4, 2024 - 15:57", datetime(2024, 4, 20, 15, 57, tzinfo=TZ)),
+    ("Chủ nhật, 21 Tháng 4, 2024 - 16:02", datetime(2024, 4, 21, 16, 2, tzinfo=TZ)),
+    # tctph.gov.vn header line (bulletin name + clock)
+    ("Thông tin lý luận và thực tiễn Chủ nhật, 24-11-2024", datetime(2024, 11, 24, 9, tzinfo=TZ)),
+    # tuyengiaohungyen.vn 12-hour header clock
+    ("Thứ Bảy, ngày 29 tháng 2 năm 2020 - 8:28:19 PM", datetime(2020, 2, 29, 20, 28, tzinfo=TZ)),
+]
+
+
+@pytest.mark.parametrize(("raw", "crawled"), CHROME_CLOCKS)
+def test_chrome_clock_on_crawl_day_is_refused(raw: str, crawled: datetime) -> None:
+    assert parse_date(raw, now=crawled, position="chrome") is None
+    for source in SOURCES:
+        assert parse_date(raw, source=source, now=crawled, position="chrome") is None
+
+
+def test_chrome_date_on_another_day_is_kept() -> None:
+    crawled = datetime(2024, 11, 30, 9, tzinfo=TZ)
+    parsed = parse_date("Thông tin lý luận và thực tiễn Chủ nhật, 24-11-2024", now=crawled,
+                        position="chrome")
+    assert parsed is not None and parsed.isoformat() == "2024-11-24"
+
+
+def test_is_page_chrome_date() -> None:
+    crawl = datetime(2024, 11, 24, 23, 30, tzinfo=TZ)
+    assert is_page_chrome_date(datetime(2024, 11, 24, 1, 0, tzinfo=TZ), crawl)
+    assert is_page_chrome_date(datetime(2024, 11, 24, 16, 0, tzinfo=ZoneInfo("UTC")), crawl.date())
+    assert not is_page_chrome_date(datetime(2024, 11, 23, 23, 0, tzinfo=TZ), crawl)
+    parsed = parse_date("24/11/2024", now=crawl)
+    assert parsed is not None and is_page_chrome_date(parsed, crawl)
+
+
+def test_fast_path_only() -> None:
+    assert parse_date("23 Tháng Mười Một, 2019", now=NOW, fallback=False) is None
+    assert parse_date("hôm qua", now=NOW, fallback=False) is None
+    assert parse_date("19/05/2023 06:17", now=NOW, fallback=False) is not None
+
+
+SEED = Path("/work/shared/seed-page.txt")
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "iso"),
+    [
+        (["Vào ngày 23 tháng 2 năm 2016, Đảng ủy Khối Các cơ quan tỉnh Bến Tre đã tổ chức"],
+         "2016-02-23"),
+        (["Sáng 23/7/2025, nhà trường tổ chức tổng kết."], "2025-07-23"),
+        (["Ngày 18 tháng 5 năm 2020, Đảng bộ Trường Chính trị tổ chức Đại hội."], "2020-05-18"),
+        (["Chiều ngày 31 tháng 12 năm 2021, Hội đồng khoa học tỉnh tổ chức nghiệm thu."],
+         "2021-12-31"),
+        (["Ngày 2-2-2021, Ban Thường vụ Tỉnh ủy đã thống nhất."], "2021-02-02"),
+        (["Sáng ngày 7/3/2022, Trường Chính trị tỉnh Bến Tre long trọng tổ chức Lễ kỷ niệm."],
+         "2022-03-07"),
+        # a cited document's date is skipped, the event date after it is found
+        (["Thực hiện Nghị quyết số 03-NQ/ĐUK ngày 04 tháng 01 năm 2016, ngày 23/02/2016 "
+          "Đảng ủy Khối tổ chức hội nghị."], "2016-02-23"),
+        # a lead date in the second paragraph wins over a mention inside the first
+        (["Bài viết nhân dịp kỷ niệm ngày 07/3/1947 của trường.",
+          "Sáng 8/3/2022, nhà trường tổ chức lễ."], "2022-03-08"),
+        # a mere mention is used when nothing better exists
+        (["Nhà trường được thành lập ngày 07/3/1947 tại Bến Tre."], "1947-03-07"),
+    ],
+)
+def test_body_date(paragraphs: list[str], iso: str) -> None:
+    parsed = body_date(paragraphs, now=NOW)
+    assert parsed is not None
+    assert parsed.isoformat() == iso
+    assert parsed.source == "body_mention"
+    assert parsed.confidence == 0.4
+    assert parsed.precision == "day"
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        [],
+        ["Không có ngày tháng nào ở đây."],
+        ["+ Nghị quyết số 03-NQ/ĐUK ngày 04 tháng 01 năm 2016 về: Nâng cao năng lực"],
+        ["Quy định số 09-QĐ/TW ngày 13/11/2018 của Ban Bí thư về chế độ giảng dạy."],
+        ["Nghị quyết số 18-NQ/TW ngày 25/10/2017 của Hội nghị Trung ương 6 khóa XII."],
+        ["Đề án số 01-ĐA/ĐUK ngày 29 tháng 01 năm 2016 về: Nâng cao chất lượng"],
+        ["Kỷ niệm 77 năm (07/3/1947-07/3/2024)!"],
+        ["Ngày 28.12 hằng năm"],
+        ["Sáng 23/7, nhà trường tổ chức"],
+        ["Ngày 01/01/2030, dự kiến hoàn thành."],  # after now + 1 day
+        ["Mở đầu.", "Đoạn hai.", "Đoạn ba.", "Ngày 18 tháng 5 năm 2020, quá xa."],  # 4th paragraph
+    ],
+)
+def test_body_date_refuses(paragraphs: list[str]) -> None:
+    assert body_date(paragraphs, now=NOW) is None
+
+
+def test_body_date_on_seed_page() -> None:
+    paras = [p for p in SEED.read_text("utf-8").split("\n\n") if p.strip()] if SEED.exists() else []
+    if not paras:
+        pytest.skip("seed page not available")
+    # banner, clock and title come first on the page; the body starts with the lead.
+    body = paras[3:]
+    parsed = body_date(body, now=NOW)
+    assert parsed is not None and parsed.isoformat() == "2016-02-23"

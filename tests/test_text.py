@@ -329,3 +329,149 @@ def test_content_hash_ignores_whitespace_and_normalisation_noise() -> None:
 def test_content_hash_changes_with_content() -> None:
     assert content_hash("A", "b") != content_hash("A", "c")
     assert content_hash("A", "b") != content_hash("A b", "")
+
+
+# --- legacy 8-bit Vietnamese (TCVN3 / VNI) ---------------------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+from pipelines.legacy import (  # noqa: E402
+    TCVN3_TABLE,
+    VNI_TABLE,
+    decode_legacy,
+    detect_legacy,
+    encode_legacy,
+    fix_legacy,
+)
+from pipelines.text import strip_counters  # noqa: E402
+
+_VI_VOWELS = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ"
+VI_LOWER = _VI_VOWELS + "đ"
+VI_UPPER = VI_LOWER.upper()
+SEED_PAGE = Path("/work/shared/seed-page.txt")
+
+
+def test_tcvn3_table_covers_every_lowercase_letter_once() -> None:
+    assert sorted(TCVN3_TABLE.values()) == sorted(
+        set(VI_LOWER) - set("aeiouy") | set("ĂÂÊÔƠƯĐ")
+    )
+    assert len(set(TCVN3_TABLE.values())) == len(TCVN3_TABLE) == 67 + 7
+
+
+@pytest.mark.parametrize("letter", list(VI_LOWER + "ĂÂÊÔƠƯĐ"))
+def test_tcvn3_round_trip(letter: str) -> None:
+    encoded = encode_legacy(letter, "tcvn3")
+    assert len(encoded) == 1
+    assert decode_legacy(encoded, "tcvn3") == letter
+
+
+@pytest.mark.parametrize("letter", list(VI_LOWER + VI_UPPER))
+def test_vni_round_trip(letter: str) -> None:
+    encoded = encode_legacy(letter, "vni")
+    assert 1 <= len(encoded) <= 2
+    assert decode_legacy(encoded, "vni") == letter
+    assert VNI_TABLE.get(encoded, letter) == letter
+
+
+def test_tcvn3_has_no_uppercase_toned_letters() -> None:
+    with pytest.raises(ValueError):
+        encode_legacy("Ạ", "tcvn3")
+
+
+@pytest.mark.parametrize(
+    ("mojibake", "unicode_text"),
+    [
+        # the real sample in sites.md §4.13
+        (
+            "Ho¹t ®éng chuyªn m«n, khoa häc vµ c«ng nghÖ",
+            "Hoạt động chuyên môn, khoa học và công nghệ",
+        ),
+        ("tæ chøc chÝnh trÞ-x· héi", "tổ chức chính trị-xã hội"),
+        # VNI as it is usually quoted
+        ("Vieät Nam", "Việt Nam"),
+        ("Xin chaøo caùc baïn", "Xin chào các bạn"),
+        ("tröôøng", "trường"),
+    ],
+)
+def test_known_legacy_samples(mojibake: str, unicode_text: str) -> None:
+    assert fix_legacy(mojibake) == unicode_text
+    assert clean_line(mojibake) == unicode_text
+    assert clean_text(mojibake) == unicode_text
+
+
+def _clean_corpus() -> list[str]:
+    from replicas.bentre import build_site
+
+    site = build_site()
+    sentences: set[str] = set()
+    for art in site.articles:
+        sentences.add(art.title)
+        sentences.update(a for a in (art.author, art.role) if a)
+        for p in art.paragraphs:
+            sentences.update(s.strip() for s in p.split(". ") if s.strip())
+    if SEED_PAGE.exists():
+        sentences.update(p.strip() for p in SEED_PAGE.read_text("utf-8").split("\n") if p.strip())
+    return sorted(sentences)
+
+
+ENGLISH = [
+    "Skip to main content",
+    "Taxonomy upgrade extras",
+    "The quick brown fox jumps over the lazy dog.",
+    "Published on 13 November 2019 by the school's web team.",
+    "Café, naïve, résumé, façade, jalapeño, Bjørn, Ødegård, Guðrún, Þór, Zürich, Ærø.",
+    "10°C ± 2, ½ kg, 5 × 3 = 15, © 2024 ® ™, « quoted » text, ¿Qué?",
+    "Thái Bình, Cà Mau, Tây Ninh, Bà Rịa",
+]
+
+
+def test_no_false_positives_on_clean_corpus() -> None:
+    corpus = _clean_corpus()
+    assert len(corpus) >= 300
+    for s in corpus + ENGLISH:
+        assert detect_legacy(s) is None, s
+        assert fix_legacy(s) == s
+        assert clean_line(s) == clean_line(clean_line(s))
+
+
+def test_legacy_survives_the_whole_replica_as_legacy() -> None:
+    """Every clean replica sentence encoded in TCVN3 or VNI is found and decoded back."""
+    corpus = [s for s in _clean_corpus() if len(s.split()) >= 4][:300]
+    missed = {"tcvn3": 0, "vni": 0}
+    for s in corpus:
+        for enc in ("tcvn3", "vni"):
+            try:
+                legacy = encode_legacy(s, enc)
+            except ValueError:  # TCVN3 has no capital toned letters
+                continue
+            if legacy == s:
+                continue
+            got = fix_legacy(legacy)
+            if got != s:
+                missed[enc] += 1
+    assert missed["tcvn3"] <= len(corpus) // 50, missed
+    assert missed["vni"] <= len(corpus) // 20, missed
+
+
+# --- counters ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            "Đăng lúc: 20:22:56 02/06/2019 (GMT+7)732 lượt xem",
+            "Đăng lúc: 20:22:56 02/06/2019 (GMT+7)",
+        ),
+        ("22/10/2021 • lượt xem: 2252", "22/10/2021"),
+        ("Chủ nhật, 26 Tháng 11 2023 15:06 5242 Lượt xem", "Chủ nhật, 26 Tháng 11 2023 15:06"),
+        (
+            "Đăng ngày: 20/01/2020 - 8:28:04 AM | Lượt xem: 1231 | Tác giả",
+            "Đăng ngày: 20/01/2020 - 8:28:04 AM | Tác giả",
+        ),
+        ("Không có bộ đếm", "Không có bộ đếm"),
+    ],
+)
+def test_strip_counters(raw: str, expected: str) -> None:
+    assert strip_counters(raw) == expected
+    assert strip_counters(expected) == expected
