@@ -7,7 +7,12 @@ from pathlib import Path
 
 import click
 
-from archive.cli_common import EXIT_FAILED, EXIT_OK, db_option, emit_json, json_option
+from archive import exitcodes
+from archive.cli_common import db_option, emit_json, json_option
+
+# verify found a missing or changed file; reextract could not read some captured pages.
+# (Proposed for archive/exitcodes.py as PROBLEMS = 5.)
+PROBLEMS = getattr(exitcodes, "PROBLEMS", 5)
 
 
 def _need_archive(db: Path) -> None:
@@ -28,7 +33,8 @@ def reextract(db: Path, site: str | None, as_json: bool) -> None:
     Each article's stored page is parsed again by the site's current spider and cleaned by the
     current pipelines; changed results replace the row (a revision), so an improved parser can
     be applied to old captures. Articles crawled before WARC capture are left as they are.
-    Exit 0 when every captured page was read back, 1 when some could not be.
+    Exit 0 when every captured page was read back, 5 when some could not be, 4 when a
+    crawl holds the archive.
 
     \b
     Example:
@@ -36,6 +42,7 @@ def reextract(db: Path, site: str | None, as_json: bool) -> None:
       luutru reextract --db bentre.db --site bentre --json
     """
     from archive.db import ArchiveError
+    from archive.lock import ArchiveLock, ArchiveLocked
     from archive.preserve import reextract as run_reextract
 
     _need_archive(db)
@@ -47,7 +54,11 @@ def reextract(db: Path, site: str | None, as_json: bool) -> None:
         except UnknownSite as exc:
             raise click.UsageError(str(exc)) from exc
     try:
-        counts = run_reextract(db, site)
+        with ArchiveLock(db, "luutru reextract"):
+            counts = run_reextract(db, site)
+    except ArchiveLocked as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exitcodes.LOCKED)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     summary = {k: counts.get(k, 0) for k in
@@ -63,7 +74,7 @@ def reextract(db: Path, site: str | None, as_json: bool) -> None:
         )
         if summary["total"] == 0:
             click.echo("  (no article has a WARC capture yet: crawl again to capture pages)")
-    sys.exit(EXIT_FAILED if summary["unreadable"] else EXIT_OK)
+    sys.exit(PROBLEMS if summary["unreadable"] else exitcodes.OK)
 
 
 @click.command()
@@ -74,7 +85,7 @@ def verify(db: Path, as_json: bool) -> None:
 
     Checks every attachment's sha256, every WARC record's digests (and gzip integrity), each
     WARC file against warc/SHA256SUMS, and that articles point at the records they recorded.
-    Exit 0 when everything matches, 1 when a problem is found.
+    Exit 0 when everything matches, 5 when a problem is found.
 
     \b
     Example:
@@ -101,4 +112,4 @@ def verify(db: Path, as_json: bool) -> None:
             click.echo(f"  {problem.kind:<20} {problem.path}: {problem.detail}")
         for rel in report.unrecorded_warcs:
             click.echo(f"  note: {rel} has no line in SHA256SUMS (crawl stopped before it closed)")
-    sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
+    sys.exit(exitcodes.OK if report.ok else PROBLEMS)

@@ -261,10 +261,16 @@ def read_response(path: str | Path, offset: int) -> CapturedResponse:
     """The response record whose gzip member starts at `offset`."""
     with open(path, "rb") as fh:
         fh.seek(offset)
-        for record in ArchiveIterator(fh):
-            if record.rec_type != "response":
-                raise ValueError(f"{path}@{offset} is a {record.rec_type} record, not a response")
-            return _record_to_capture(record)
+        try:
+            for record in ArchiveIterator(fh):
+                if record.rec_type != "response":
+                    raise ValueError(
+                        f"{path}@{offset} is a {record.rec_type} record, not a response")
+                return _record_to_capture(record)
+        except ValueError:
+            raise
+        except Exception as exc:  # ArchiveLoadFailed, zlib.error, EOFError...
+            raise ValueError(f"no readable WARC record at {path}@{offset}: {exc}") from exc
     raise ValueError(f"no WARC record at {path}@{offset}")
 
 

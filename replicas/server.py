@@ -1,5 +1,9 @@
 """A stdlib HTTP server for a replica site, behaving like Apache + Drupal 7 with clean URLs.
 
+Replicas of the other CMS families bring their own router (`site.route(target)`, returning
+status, content type, body and extra headers); the server then only does HTTP. For the Bến Tre
+replica it routes as Drupal 7 does:
+
 - The request path is percent-decoded (UTF-8, upper- or lower-case hex) before routing, and
   slashes at either end are trimmed (Drupal's request_path()).
 - Aliases, `/node/<nid>`, `/taxonomy/term/<tid>`, the section listings with a 0-based `?page=N`
@@ -17,6 +21,7 @@ from urllib.parse import parse_qs, unquote
 
 from replicas import drupal7
 from replicas.bentre import SECTION_TIDS, VN_TZ, Site
+from replicas.schools import ReplicaSite
 
 _NODE_RE = re.compile(r"node/(\d+)")
 _TERM_RE = re.compile(r"taxonomy/term/(\d+)")
@@ -66,17 +71,26 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class ReplicaServer:
-    """Serves `site` on http://host:port from a daemon thread. Use as a context manager."""
+    """Serves `site` on http://host:port from a daemon thread. Use as a context manager.
 
-    def __init__(self, site: Site, host: str = "127.0.0.1", port: int = 0) -> None:
+    `site` is the Bến Tre `Site`, or any replica object with a `route(target)` method.
+    """
+
+    def __init__(self, site: Site | ReplicaSite, host: str = "127.0.0.1", port: int = 0) -> None:
         self.site = site
         self.host = host
         self.port = port
         self.requests: list[tuple[str, str]] = []
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # A replica with its own router (every CMS-family replica) is served through it; the
+        # Bến Tre Drupal 7 replica is routed here.
+        self._site_route = getattr(site, "route", None)
         self._tids = {tid: name for name, tid in SECTION_TIDS.items()}
-        self._listing_paths = {p.strip("/").lower(): name for name, p in site.sections.items()}
+        self._listing_paths = (
+            {} if self._site_route else
+            {p.strip("/").lower(): name for name, p in site.sections.items()}
+        )
 
     @property
     def url(self) -> str:
@@ -114,6 +128,8 @@ class ReplicaServer:
     # -- routing ---------------------------------------------------------------------------
 
     def route(self, target: str) -> tuple[int, str, bytes, dict[str, str]]:
+        if self._site_route is not None:
+            return self._site_route(target)
         raw_path, _, query = target.partition("?")
         raw_path = raw_path.partition("#")[0]
         if raw_path.startswith(("http://", "https://")):  # absolute-form request target
@@ -148,7 +164,16 @@ class ReplicaServer:
             extra["Link"] = (f'<{drupal7.url(site.nodes[nid].path)}>; rel="canonical",'
                              f'</node/{nid}>; rel="shortlink"')
             return 200, html, body.encode(), extra
+        if path.startswith("sites/default/files/") and path.lower().endswith((".jpg", ".jpeg")):
+            return 200, "image/jpeg", PLACEHOLDER_JPEG, {}
         return 404, html, drupal7.render_404(site, path, now).encode(), _no_cache()
+
+
+# Images in article bodies: the same small JPEG for every path (the crawl keeps attachments).
+PLACEHOLDER_JPEG = (
+    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    b"\xff\xdb\x00\x43\x00" + bytes(range(1, 65)) + b"\xff\xd9"
+)
 
 
 def _no_cache() -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
 from parsel import Selector
@@ -67,9 +68,10 @@ def text_blocks(selector: Selector) -> list[str]:
 
 
 def first_text(selector: Selector, *queries: str) -> str:
-    """The first non-empty text among queries tried in order (XPath when it starts with `/`)."""
+    """The first non-empty text among queries tried in order (XPath when it starts with `/`,
+    `(` or `./`)."""
     for query in queries:
-        found = selector.xpath(query) if query.startswith(("/", "(")) else selector.css(query)
+        found = selector.xpath(query) if is_xpath(query) else selector.css(query)
         for value in found:
             text = (
                 " ".join(value.xpath("string()").get("").split())
@@ -81,9 +83,14 @@ def first_text(selector: Selector, *queries: str) -> str:
     return ""
 
 
+def is_xpath(query: str) -> bool:
+    """Queries are CSS unless they start like an XPath (`//div`, `(//a)[1]`, `.//p`)."""
+    return query.startswith(("/", "(", "./"))
+
+
 def select_all(selector: Selector, query: str) -> list[Selector]:
-    """Elements (or attribute values) for a CSS query, or XPath when it starts with `/` or `(`."""
-    return list(selector.xpath(query) if query.startswith(("/", "(")) else selector.css(query))
+    """Elements (or attribute values) for a CSS or XPath query."""
+    return list(selector.xpath(query) if is_xpath(query) else selector.css(query))
 
 
 def all_values(selector: Selector, *queries: str) -> list[str]:
@@ -115,3 +122,24 @@ def drop_repeats(paragraphs: list[str], min_len: int = 40) -> list[str]:
         seen.add(key)
         out.append(para)
     return out
+
+
+# Files a body links to that are documents rather than pages.
+_ATTACHMENT_PATH = re.compile(
+    r"\.(pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|txt|zip|rar|7z)$", re.IGNORECASE
+)
+
+
+def attachment_urls(base_url: str, parts: list[Selector]) -> list[str]:
+    """Documents linked from, and images shown in, the given parts of a page: absolute, in
+    document order, once each (the crawl downloads and keeps them with the article)."""
+    found: list[str] = []
+    for part in parts:
+        for href in part.css("a::attr(href)").getall():
+            url = urljoin(base_url, href.strip())
+            if _ATTACHMENT_PATH.search(urlsplit(url).path):
+                found.append(url)
+        for src in part.css("img::attr(src)").getall():
+            if src.strip() and not src.strip().startswith("data:"):
+                found.append(urljoin(base_url, src.strip()))
+    return [u for u in dict.fromkeys(found) if u.startswith(("http://", "https://"))]

@@ -21,8 +21,33 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
 # Old government servers send huge pages rarely; a bound also stops decompression bombs.
-DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
-DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10  # a longer chain is recorded failed(too_many_redirects)
+
+# Politeness and a complete fetch log (scrapers/middlewares.py, docs/reliability.md).
+DOWNLOADER_MIDDLEWARES = {
+    "scrapers.middlewares.OutcomeMiddleware": 10,
+    # RFC 9309 robots.txt: 5xx or timeout disallows the host (Scrapy's allows all).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "scrapers.middlewares.RobotsMiddleware": 100,
+    "scrapers.middlewares.RetryAfterMiddleware": 560,
+    "scrapers.middlewares.EncodingMiddleware": 575,
+    "scrapers.middlewares.RedirectGuardMiddleware": 650,
+    # Every response with its request into WARC, as received: before decompression (590) and
+    # redirects (600) change it.
+    "pipelines.capture.WarcCaptureMiddleware": 800,
+}
+SPIDER_MIDDLEWARES = {"scrapers.middlewares.PageCheckMiddleware": 60}
+LUUTRU_ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309: at least 500 KiB are parsed, the rest ignored
+LUUTRU_CRAWL_DELAY = "auto"  # robots.txt Crawl-delay: "auto" = live hosts with a delay set
+LUUTRU_CRAWL_DELAY_MAX = 30.0  # ... honoured up to this many seconds
+LUUTRU_RETRY_AFTER_MAX = 120.0  # longer Retry-After: not retried this run, recorded failed
+# This many article pages without an article (and 4 in 5 of them) mean the site's layout
+# changed: the crawl stops (exit code 6) rather than filling the fetch log with failures.
+LUUTRU_LAYOUT_ERRORS = 25
+CLOSESPIDER_ERRORCOUNT = 100  # callback errors not caught above: stop a runaway run (exit 6)
+LUUTRU_MAX_DB_PAGES = 0  # a size quota for the archive in SQLite pages (0: none; tests use it)
 COOKIES_ENABLED = False
 
 # Consoles that would run code or write job files are off (see shared pitfalls).
@@ -34,7 +59,12 @@ ITEM_PIPELINES = {
     "pipelines.item_pipelines.DatePipeline": 200,
     "pipelines.item_pipelines.DedupePipeline": 300,
     "pipelines.item_pipelines.ArchivePipeline": 900,
+    # Needs the article id the archive gave: runs after it.
+    "pipelines.attachments.AttachmentPipeline": 950,
 }
+LUUTRU_WARC = True  # keep the original bytes (warc/ beside the archive)
+LUUTRU_ATTACHMENTS = True  # download files linked from articles (attachments/ beside it)
+LUUTRU_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024
 # Items are small; fewer in flight means less overhead per response (measured in pitfalls.md).
 CONCURRENT_ITEMS = 8
 

@@ -10,7 +10,7 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response
 
-from scrapers.extract import first_text, text_blocks
+from scrapers.extract import attachment_urls, first_text, text_blocks
 from scrapers.items import ArticleItem
 from scrapers.platforms.base import SiteSpider, scheduled_url, utc_now
 
@@ -232,6 +232,10 @@ class Drupal7Spider(SiteSpider):
             date_raw=date_raw or None,
             date_source=date_source if date_raw else None,
             listing_url=listing.get("listing_url"),
+            attachment_urls=attachment_urls(
+                response.url,
+                [*(body or []), *scope.css(".field-type-file, .field-type-image")],
+            ),
             capture=response.meta.get("warc_ref"),
             **self.validators(response),
         )
