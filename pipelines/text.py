@@ -8,7 +8,7 @@ import unicodedata
 from functools import lru_cache
 
 from pipelines.dates import RENDER_CLOCK_RE
-from pipelines.legacy import fix_legacy
+from pipelines.legacy import detect_legacy, fix_legacy
 
 _SPECIAL_FOLDS = {"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"}
 
@@ -165,7 +165,18 @@ def _fix_legacy_lines(s: str) -> str:
     """TCVN3/VNI mojibake converted line by line (a pasted legacy paragraph in Unicode text)."""
     if s.isascii():
         return s
-    return "\n".join(fix_legacy(line) for line in _NEWLINE_RE.split(s))
+    return "\n".join(_fix_legacy(line) for line in _NEWLINE_RE.split(s))
+
+
+def _fix_legacy(s: str) -> str:
+    """Legacy conversion that decides the same way before and after cleaning.
+
+    U+00AD is a letter in TCVN3 (ư) but a soft hyphen in Unicode text: it is dropped first
+    unless the text is TCVN3, so a second pass sees what the first one decided on.
+    """
+    if "\u00ad" in s and detect_legacy(s) is None:
+        s = s.replace("\u00ad", "")
+    return fix_legacy(s)
 
 
 def clean_text(s: str) -> str:
@@ -188,7 +199,7 @@ def clean_text(s: str) -> str:
 
 def clean_line(s: str) -> str:
     """A one-line field (title, name, role): every whitespace run is one space; idempotent."""
-    return _ANY_SPACE_RE.sub(" ", _normalise_chars(fix_legacy(s))).strip()
+    return _ANY_SPACE_RE.sub(" ", _normalise_chars(_fix_legacy(s))).strip()
 
 
 def _drop_counter(m: re.Match[str]) -> str:

@@ -475,3 +475,12 @@ def test_legacy_survives_the_whole_replica_as_legacy() -> None:
 def test_strip_counters(raw: str, expected: str) -> None:
     assert strip_counters(raw) == expected
     assert strip_counters(expected) == expected
+
+
+def test_soft_hyphen_does_not_flip_legacy_detection_between_passes():
+    """Found by hypothesis: U+00AD is TCVN3's ư, and a soft hyphen in Unicode text."""
+    from pipelines.text import clean_line, clean_text
+
+    for s in ("µ0E\xad", "Ho¹t ®éng\xad", "sinh\xadhoạt"):
+        assert clean_line(clean_line(s)) == clean_line(s)
+        assert clean_text(clean_text(s)) == clean_text(s)
