@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,18 @@ install: $(STAMP)  ## create .venv and install luutru with its pinned minimum ve
 demo: $(STAMP)  ## serve the bundled replica on 127.0.0.1, crawl it into demo.db, search it
 	bash scripts/demo.sh
 
-test: $(STAMP)  ## the offline test suite (loopback servers only) and ruff
+# The browser test needs Debian's Chromium: installed once, only where it is missing and apt-get
+# exists (CI runs as root; elsewhere sudo -n is tried). Idempotent and quiet.
+chromium:
+	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo "sudo -n" ); \
+		echo "installing chromium for the browser test (apt-get)"; \
+		$$SUDO apt-get update -qq >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null || \
+		echo "could not install chromium: tests/test_browser.py will fail"; \
+	fi
+
+test: $(STAMP) chromium  ## the offline test suite (loopback servers only) and ruff
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from archive import cli_crawl, cli_preserve, cli_research
+from archive import cli_crawl, cli_preserve, cli_research, cli_sites
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -33,6 +33,10 @@ for _command in (
     cli_research.serve,
     cli_preserve.reextract,
     cli_preserve.verify,
+    cli_sites.crawl_url,
+    cli_sites.new_site,
+    cli_sites.check_site,
+    cli_sites.duplicates,
 ):
     cli.add_command(_command)
 

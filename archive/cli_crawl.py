@@ -28,7 +28,16 @@ def _summary_text(s: dict[str, Any]) -> str:
     )
 
 
-def _exit_code(status: str, pages: int) -> int:
+# Close reasons that mean the site no longer looks the way its selectors expect.
+LAYOUT_REASONS = ("layout_changed", "closespider_errorcount")
+# Settings `--set` may not change: luutru resumes from the archive, never from a Scrapy JOBDIR
+# (a job directory is only valid for a clean stop and the same Scrapy version).
+REFUSED_SETTINGS = ("JOBDIR", "LUUTRU_DB")
+
+
+def _exit_code(status: str, pages: int, finish_reason: str = "") -> int:
+    if finish_reason in LAYOUT_REASONS:
+        return exitcodes.LAYOUT_CHANGED
     if status == "finished":
         return exitcodes.OK
     if status == "failed" and pages == 0:
@@ -70,11 +79,15 @@ def _log_file(log_dir: str | None, site: str) -> str | None:
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write the crawl log here.")
 @click.option("--log-dir", type=click.Path(file_okay=False),
               help="Write the crawl log to DIR/<site>-<time>.log (one file per run).")
+@click.option("--set", "-s", "set_options", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy setting (DOWNLOAD_TIMEOUT=60, RETRY_TIMES=5...). "
+                   "Repeatable.")
 @json_option
 def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
           mirrors: tuple[str, ...], delay: float | None, concurrency: int | None,
           max_pages: int | None, refresh: bool, refresh_days: int, full: bool, quiet: bool,
-          verbose: bool, log_file: str | None, log_dir: str | None, as_json: bool) -> None:
+          verbose: bool, log_file: str | None, log_dir: str | None,
+          set_options: tuple[str, ...], as_json: bool) -> None:
     """Crawl SITE's listings and articles into the archive, incrementally.
 
     A first crawl reads everything. Later crawls fetch only what is new: each listing is read
@@ -84,7 +97,8 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
     goes on.
 
     Exit codes: 0 finished (some pages may have failed), 1 interrupted or failed, 2 usage,
-    3 site unreachable for the whole run, 4 archive locked by another crawl.
+    3 site unreachable for the whole run, 4 archive locked by another crawl, 6 site layout
+    changed (most pages held no article), 7 disk full, 8 archive damaged (refused).
 
     \b
     Example:
@@ -106,8 +120,20 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
         raise click.UsageError(str(exc)) from exc
     if base_url and not re.match(r"^https?://[^/\s]+", base_url):
         raise click.UsageError(f"--base-url must be an http(s) URL, got {base_url!r}")
+    overrides: dict[str, str] = {}
+    for item in set_options:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not re.fullmatch(r"[A-Z][A-Z0-9_]*", name):
+            raise click.UsageError(f"--set takes NAME=VALUE with an upper-case NAME, got {item!r}")
+        if name in REFUSED_SETTINGS:
+            raise click.UsageError(
+                f"--set {name} is not supported: luutru resumes an interrupted crawl from the "
+                "archive itself (run the same command again)" if name == "JOBDIR" else
+                f"--set {name} is not supported: use --db")
+        overrides[name] = value
 
-    from archive.crawl import crawl_settings, run_crawl
+    from archive.crawl import ArchiveCorrupt, ArchiveFull, crawl_settings, run_crawl
     from archive.lock import ArchiveLocked
 
     settings = crawl_settings(
@@ -117,6 +143,7 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
         progress=0 if (quiet or as_json) else 1.0,
         log_level="INFO" if verbose or log_file or log_dir else "WARNING",
         log_file=log_file or _log_file(log_dir, site),
+        overrides=overrides,
     )
     try:
         summary = run_crawl(site, db, base_url=base_url, max_pages=max_pages, settings=settings,
@@ -124,8 +151,14 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
     except ArchiveLocked as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exitcodes.LOCKED)
+    except ArchiveCorrupt as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exitcodes.CORRUPT)
+    except ArchiveFull as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exitcodes.DISK_FULL)
     data = summary.as_dict()
-    code = _exit_code(summary.status, summary.pages)
+    code = _exit_code(summary.status, summary.pages, summary.finish_reason)
     if as_json:
         emit_json(data)
     elif not quiet or code != exitcodes.OK:
@@ -133,6 +166,13 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
     if code == exitcodes.UNREACHABLE:
         click.echo(f"Error: {site} did not answer any request ({base_url or 'live site'})",
                    err=True)
+    elif code == exitcodes.LAYOUT_CHANGED:
+        click.echo(f"Error: {site}'s pages no longer match its selectors ({summary.errors} "
+                   "pages failed, most without an article): the site's layout changed; update "
+                   f"scrapers/sites/{site}.toml [selectors], then crawl again", err=True)
+    elif code == exitcodes.INTERRUPTED:
+        click.echo(f"Error: the crawl was {summary.status} ({summary.finish_reason or '?'}): "
+                   "run the same command again to resume", err=True)
     sys.exit(code)
 
 

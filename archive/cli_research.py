@@ -255,20 +255,26 @@ def export(db: Path, fmt: str, site: str | None, since: str | None, until: str |
               help="Also write a self-contained HTML report (charts per site) to this file.")
 def stats(db: Path, as_json: bool, html_path: str | None) -> None:
     """Per site: articles, share with a date / an author, articles per year, date sources,
-    last run.
+    and health over time (last run, error rate, date-coverage trend, flags such as `dark` or
+    `layout_changed`).
 
     \b
     Example:
       luutru stats
       luutru stats --html report.html
     """
+    from archive.health import format_health, site_health
     from archive.stats import site_stats
 
     conn = reader(db)
     try:
         rows = site_stats(conn)
+        health = site_health(conn)
     finally:
         conn.close()
+    by_site = {h["site"]: h for h in health}
+    for row in rows:
+        row["health"] = by_site.get(row["site"])
     if html_path:
         from archive.report import render_report
 
@@ -293,6 +299,9 @@ def stats(db: Path, as_json: bool, html_path: str | None) -> None:
         run = row.get("last_run")
         if run:
             click.echo(f"  last run  #{run['id']} {run['status']} {run.get('finished_at') or ''}")
+    if health:
+        click.echo("\nHealth over the last runs:")
+        click.echo(format_health(health))
 
 
 @click.command()

@@ -2,17 +2,136 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 import scrapers.settings as default_settings
+from archive.db import ArchiveError
 from archive.known import last_run_finished, load_known
 from archive.lock import ArchiveLock
 from scrapers.spiders import spider_for
+
+logger = logging.getLogger(__name__)
+
+
+class ArchiveCorrupt(ArchiveError):
+    """The archive file fails SQLite's quick_check (or is not a database): refuse to touch it."""
+
+
+class ArchiveFull(ArchiveError):
+    """The disk, or the archive's size quota, filled up during the crawl."""
+
+
+def check_archive(db: str | Path) -> None:
+    """Refuse a damaged archive before writing to it: `PRAGMA quick_check` must say ok.
+
+    A missing or empty file is fine (a first crawl creates it). Opening a damaged file and
+    reading it changes nothing in it, so the archivist can still copy it for recovery.
+    """
+    path = Path(db)
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=10)
+    except sqlite3.Error as exc:
+        raise ArchiveCorrupt(f"archive {path} cannot be opened ({exc})") from exc
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveCorrupt(
+            f"archive {path} is damaged ({exc}): restore it from a backup or move it aside; "
+            "the crawl did not write to it"
+        ) from exc
+    finally:
+        conn.close()
+    if rows != ["ok"]:
+        raise ArchiveCorrupt(
+            f"archive {path} is damaged (quick_check: {'; '.join(map(str, rows))[:200]}): "
+            "restore it from a backup or move it aside; the crawl did not write to it"
+        )
+
+
+def checkpoint(db: str | Path) -> None:
+    """Fold the WAL back into the archive and truncate it, so a long-lived reader during the
+    crawl does not leave a large `-wal` file behind (busy readers just make it a no-op)."""
+    if not Path(db).exists():
+        return
+    try:
+        conn = sqlite3.connect(str(db), timeout=2)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        logger.warning("could not checkpoint %s: %s", db, exc)
+
+
+def is_disk_full(exc: BaseException | None) -> bool:
+    """True for SQLite's "database or disk is full" (SQLITE_FULL) and for ENOSPC/EFBIG."""
+    while exc is not None:
+        if isinstance(exc, sqlite3.Error):
+            name = getattr(exc, "sqlite_errorname", "") or ""
+            if name == "SQLITE_FULL" or "disk is full" in str(exc):
+                return True
+        if isinstance(exc, OSError) and exc.errno in (28, 27):  # ENOSPC, EFBIG
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+class _DiskWatch(logging.Handler):
+    """Stops the crawl at the first write that fails for lack of space, wherever it is logged
+    (item pipelines, signal handlers), so the run ends at once with a clear exit code."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(logging.ERROR)
+        self.crawler = crawler
+        self.full: BaseException | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and is_disk_full(exc):
+            self.hit(exc)
+
+    def spider_opened(self) -> None:
+        _apply_quota(self.crawler)
+
+    def item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
+        if is_disk_full(getattr(failure, "value", None)):
+            self.hit(failure.value)
+
+    def hit(self, exc: BaseException) -> None:
+        if self.full is not None:
+            return
+        self.full = exc
+        engine = self.crawler.engine
+        if engine is not None and engine.running:
+            from scrapy.utils.defer import deferred_from_coro
+            from twisted.internet import reactor
+
+            reactor.callLater(
+                0, lambda: deferred_from_coro(engine.close_spider_async(reason="disk_full"))
+            )
+
+
+def _apply_quota(crawler: Crawler) -> None:
+    """`LUUTRU_MAX_DB_PAGES`: cap the writer connection's `max_page_count` (a size quota,
+    and how the tests make the disk "full" without root)."""
+    pages = crawler.settings.getint("LUUTRU_MAX_DB_PAGES", 0)
+    if pages <= 0 or crawler.engine is None:
+        return
+    for pipe in getattr(crawler.engine.scraper.itemproc, "middlewares", ()):
+        archive = getattr(pipe, "archive", None)
+        conn = getattr(archive, "conn", None)
+        if conn is not None:
+            conn.execute(f"PRAGMA max_page_count = {int(pages)}")
 
 
 @dataclass
@@ -33,6 +152,7 @@ class CrawlSummary:
     errors: int
     elapsed_s: float
     outcomes: dict[str, int] = field(default_factory=dict)
+    finish_reason: str = ""  # Scrapy's close reason: finished, shutdown, layout_changed, ...
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -46,8 +166,12 @@ def crawl_settings(
     progress: float = 0,
     log_level: str = "WARNING",
     log_file: str | None = None,
+    overrides: dict[str, str] | None = None,
 ) -> Settings:
-    """Project settings with this run's overrides; a delay of 0 also turns AutoThrottle off."""
+    """Project settings with this run's overrides; a delay of 0 also turns AutoThrottle off.
+
+    `overrides` are Scrapy settings given as `--set NAME=VALUE` (like `scrapy crawl -s`).
+    """
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
     settings.set("LUUTRU_DB", str(db), priority="cmdline")
@@ -63,6 +187,8 @@ def crawl_settings(
     if concurrency is not None:
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", concurrency, priority="cmdline")
         settings.set("CONCURRENT_REQUESTS", max(concurrency, 8), priority="cmdline")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
     return settings
 
 
@@ -83,12 +209,15 @@ def run_crawl(
     within `refresh_days`, or `refresh`), and each listing is read from its first page until a
     page holds only known articles. After an interrupted run, or with `full`, every listing page
     is read (known articles are still skipped), so a resumed crawl misses nothing.
-    Raises `ArchiveLocked` when another process writes the same archive.
+    Raises `ArchiveLocked` when another process writes the same archive, `ArchiveCorrupt`
+    when the archive fails `PRAGMA quick_check` (before anything is written), and
+    `ArchiveFull` when the disk or the size quota fills up during the run.
     """
     spider_cls = spider_for(site)
     site_def = spider_cls.site
     settings = settings or crawl_settings(db)
     with ArchiveLock(db, f"luutru crawl {site}"):
+        check_archive(db)
         known = load_known(
             db,
             site,
@@ -100,6 +229,10 @@ def run_crawl(
         resume = bool(known) and not last_run_finished(db, site)
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(spider_cls)
+        watch = _DiskWatch(crawler)
+        crawler.signals.connect(watch.item_error, signal=signals.item_error)
+        crawler.signals.connect(watch.spider_opened, signal=signals.spider_opened)
+        logging.getLogger().addHandler(watch)
         process.crawl(
             crawler,
             base_url=base_url,
@@ -107,8 +240,18 @@ def run_crawl(
             known=known if known else None,
             stop_after_known=0 if (full or resume or refresh) else 1,
         )
-        process.start()
+        try:
+            process.start()
+        finally:
+            logging.getLogger().removeHandler(watch)
+            checkpoint(db)
     stats = crawler.stats.get_stats() if crawler.stats else {}
+    if watch.full is not None:
+        raise ArchiveFull(
+            f"the disk is full (or the archive reached its size limit) while writing {db}: "
+            f"{watch.full}; everything stored before is intact: free space and run the same "
+            "command again to resume"
+        )
     start, finish = stats.get("start_time"), stats.get("finish_time")
     elapsed = (finish - start).total_seconds() if start and finish else 0.0
     outcomes = {k.split("/")[-1]: v for k, v in stats.items() if k.startswith("luutru/outcome/")}
@@ -127,4 +270,5 @@ def run_crawl(
         errors=outcomes.get("failed", 0),
         elapsed_s=round(elapsed, 2),
         outcomes=outcomes,
+        finish_reason=str(stats.get("finish_reason", "")),
     )

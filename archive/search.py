@@ -403,27 +403,41 @@ def highlight_terms(parsed: ParsedQuery) -> list[Term]:
     return [*runs, *parsed.positive_terms]
 
 
-def make_snippet(text: str, terms: list[Term], words: int = SNIPPET_WORDS) -> str:
+def _first_match(tokens: list[str], terms: list[Term]) -> int | None:
+    """Index of the first token where any term matches (a cheap scan: set lookups, then the
+    full check only where a term's first word fits)."""
+    firsts = {t.tokens[0] for t in terms if not (t.prefix and len(t.tokens) == 1)}
+    prefixes = tuple(t.tokens[0] for t in terms if t.prefix and len(t.tokens) == 1)
+    for i, tok in enumerate(tokens):
+        if tok in firsts or (prefixes and tok.startswith(prefixes)):
+            if _match_spans(tokens[i : i + max(len(t.tokens) for t in terms)], terms):
+                return i
+    return None
+
+
+def make_snippet(text: str, terms: list[Term], words: int = SNIPPET_WORDS,
+                 folded: str | None = None) -> str:
     """About `words` words of the original text around the first match, matches in [brackets].
 
     Matches are found in fold(text) and mapped back by offset: fold is length-preserving on
-    NFC input, so what the reader sees is the original spelling.
+    NFC input, so what the reader sees is the original spelling. `folded` may pass fold(text)
+    when it is at hand (the index stores it).
     """
     text = unicodedata.normalize("NFC", text or "")
-    folded = fold(text)
+    if folded is None or len(folded) != len(text):
+        folded = fold(text)
     positions = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(folded)]
     if not positions:
         return ""
     tokens = [folded[a:b] for a, b in positions]
-    spans = _match_spans(tokens, terms)
-    first = spans[0][0] if spans else 0
+    first = _first_match(tokens, terms) if terms else None
+    first = 0 if first is None else first
     start = max(0, min(first - words // 3, len(tokens) - words))
     end = min(len(tokens), start + words)
+    spans = [(a + start, b + start) for a, b in _match_spans(tokens[start:end], terms)]
     out: list[str] = []
     cursor = positions[start][0]
     for a, b in spans:
-        if a < start or b >= end:
-            continue
         out.append(text[cursor : positions[a][0]])
         out.append("[" + text[positions[a][0] : positions[b][1]] + "]")
         cursor = positions[b][1]
@@ -496,17 +510,32 @@ def search(
     # bm25 is <= 0, lower is better; squash it into [0, 1) so the boosts above form tiers.
     rank = f"max(0.0, -bm25(articles_fts, {weights}))"
     score = " + ".join([*boosts, f"({rank}) / (1.0 + {rank})"])
-    order = ("score DESC, a.published_at DESC, a.id DESC" if sort == "relevance" else
-             "a.published_at IS NULL, a.published_at DESC, score DESC, a.id DESC")
+    # Rank on the FTS table alone when nothing needs `articles` (a join costs a row lookup per
+    # match); CROSS JOIN keeps FTS5 the outer loop (driven by rowid, it would re-run the MATCH
+    # once per row). Only the page's rows are then read in full.
+    join = bool(filters) or sort == "date"
+    source = ("articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid" if join
+              else "articles_fts")
+    order = ("score DESC, articles_fts.rowid DESC" if sort == "relevance" else
+             "a.published_at IS NULL, a.published_at DESC, score DESC, articles_fts.rowid DESC")
     sql = (
-        "SELECT a.id, a.canonical_url, a.title, a.published_at, a.site, a.author, a.text, "
-        f"{score} AS score "
-        "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-        f"WHERE {' AND '.join(where)} "
-        f"ORDER BY {order} LIMIT :limit OFFSET :offset"
+        f"SELECT articles_fts.rowid, {score} AS score FROM {source} "
+        f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT :limit OFFSET :offset"
     )
     try:
-        rows = conn.execute(sql, params).fetchall()
+        ranked = conn.execute(sql, params).fetchall()
+        marks = ", ".join("?" * len(ranked))
+        ids = [r[0] for r in ranked]
+        rows = {
+            r[0]: r for r in conn.execute(
+                "SELECT id, canonical_url, title, published_at, site, author, text "
+                f"FROM articles WHERE id IN ({marks})", ids,
+            )
+        } if ranked else {}
+        # The index keeps fold(text): reuse it rather than folding every page of text again.
+        folded = dict(conn.execute(
+            f"SELECT rowid, text_fold FROM articles_fts WHERE rowid IN ({marks})", ids,
+        ).fetchall()) if ranked else {}
     except sqlite3.OperationalError as exc:
         message = str(exc)
         if "interrupted" in message:
@@ -515,11 +544,16 @@ def search(
             ) from None
         raise QueryError(f"search failed: {message}") from exc
     terms = highlight_terms(parsed)
-    return [
-        Hit(id=r[0], url=r[1], title=r[2], published_at=r[3], site=r[4], author=r[5],
-            snippet=make_snippet(r[6], terms), score=round(float(r[7]), 6))
-        for r in rows
-    ]
+    hits = []
+    for rowid, row_score in ranked:
+        r = rows.get(rowid)
+        if r is None:  # FTS row without article: never written by the store, skip it
+            continue
+        hits.append(Hit(id=r[0], url=r[1], title=r[2], published_at=r[3], site=r[4],
+                        author=r[5],
+                        snippet=make_snippet(r[6], terms, folded=folded.get(rowid)),
+                        score=round(float(row_score), 6)))
+    return hits
 
 
 ARTICLE_SHOW_COLUMNS = (
@@ -561,7 +595,9 @@ def get_article(conn: sqlite3.Connection, url_or_id: str | int) -> dict[str, Any
             (article["id"],),
         )
     ]
-    article["attachments"] = [
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'article_attachments'").fetchone()
+    article["attachments"] = [] if not has_table else [
         {"url": u, "label": label, "sha256": sha, "mime": mime, "size": size, "path": path}
         for u, label, sha, mime, size, path in conn.execute(
             "SELECT aa.url, aa.label, aa.sha256, at.mime, at.size, at.path "

@@ -14,6 +14,7 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from archive.neardup import fingerprint
 from archive.store import Archive
 from pipelines.article import clean_article
 from pipelines.dates import body_date, parse_date
@@ -244,7 +245,8 @@ class ArchivePipeline:
         self.stored_this_run.add(item.canonical_url)
         item.article_id = article_id
         if outcome != "duplicate":
-            captured = {"etag": item.etag, "last_modified": item.last_modified}
+            captured = {"etag": item.etag, "last_modified": item.last_modified,
+                        "fingerprint": fingerprint(item.text)}
             self.archive.set_article_fields(article_id, {**captured, **(item.capture or {})})
         self._count(outcome)
         reason = None if outcome != "duplicate" else f"same article as #{article_id}"

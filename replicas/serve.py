@@ -1,4 +1,7 @@
-"""`python -m replicas.serve bentre [--port 0] [--articles 160] [--seed 7]`
+"""`python -m replicas.serve SLUG [--port 0] [--articles N] [--seed 7]`
+
+SLUG is any site with a replica (`bentre`, `vinh_long`, `quang_tri`, ...); the default article
+count is the replica's own (160 for bentre, 40 for the others).
 
 Prints the base URL (one line, flushed) and serves until SIGTERM or SIGINT, then exits 0.
 """
@@ -10,10 +13,8 @@ import signal
 import sys
 import threading
 
-from replicas import bentre
 from replicas.server import ReplicaServer
-
-BUILDERS = {"bentre": bentre.build_site}
+from replicas.sites import BUILDERS, build
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,11 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("site", choices=sorted(BUILDERS))
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--articles", type=int, default=160)
+    parser.add_argument("--articles", type=int, default=None)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
 
-    site = BUILDERS[args.site](n_articles=args.articles, seed=args.seed)
+    site = build(args.site, args.articles, seed=args.seed)
     stop = threading.Event()
 
     def _on_signal(signum: int, frame: object) -> None:

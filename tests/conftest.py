@@ -1,4 +1,4 @@
-"""Shared fixtures: the Bến Tre replica on loopback, and crawls run through the real CLI."""
+"""Shared fixtures: replicas on loopback, and crawls run through the real CLI."""
 
 from __future__ import annotations
 
@@ -36,10 +36,11 @@ def run_cli(
     return proc
 
 
-def crawl(site_url: str, db: Path, *extra: str) -> dict:
+def crawl(site_url: str, db: Path, *extra: str, site: str = "bentre") -> dict:
+    """`luutru crawl SITE --base-url SITE_URL` into db, fast settings, the JSON summary."""
     proc = run_cli(
         "crawl",
-        "bentre",
+        site,
         "--base-url",
         site_url,
         "--db",

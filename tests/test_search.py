@@ -352,3 +352,82 @@ def test_get_article(conn: sqlite3.Connection) -> None:
                                   "https://hanoi.example.vn/node/2"}
     assert get_article(conn, "https://nowhere") is None
     assert get_article(conn, "99999999999999999999999") is None
+
+
+# -- issue 4: exact diacritics, input forms, filters, sorting ------------------------------
+
+
+@pytest.fixture(scope="module")
+def vi_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("vi") / "vi.db"
+    docs = [
+        (1, "Họ đang học bài", "Học viên đang ôn thi.", "2019-05-01", "Nguyễn Văn An",
+         ["Tin tức"]),
+        (2, "Nghị quyết của Đảng", "Đảng ủy Trường quán triệt nghị quyết.", "2021-01-10",
+         "ThS. Trần Thị Bình", ["Nghiên cứu - Trao đổi"]),
+        (3, "Hoà bình", "Bàn về hoà bình và thuỷ lợi.", "2016-02-02", None, ["Tin tức"]),
+        (4, "Hòa bình mới", "Hòa bình, thủy lợi, đảng viên.", None, "Lê Văn Cường", []),
+    ]
+    with Archive(path) as archive:
+        for n, title, text, published, author, cats in docs:
+            archive.store_article({"site": "bentre" if n % 2 else "hue",
+                                   "canonical_url": f"https://x.vn/{n}", "title": title,
+                                   "text": text, "content_hash": f"h{n}",
+                                   "published_at": published, "author": author,
+                                   "categories": cats}, None)
+        archive.conn.execute(
+            "INSERT INTO article_attachments (article_id, url, sha256, label) "
+            "VALUES (2, 'https://x.vn/nq.pdf', 'abc', 'Nghị quyết')")
+    return path
+
+
+@pytest.fixture
+def vconn(vi_db: Path) -> Any:
+    c = open_reader(vi_db)
+    yield c
+    c.close()
+
+
+def test_exact_ranks_first_and_exact_flag_restricts(vconn: sqlite3.Connection) -> None:
+    assert ids(search(vconn, "Đảng"))[0] == 2  # Đảng above đang (1) and đảng viên (4)
+    assert set(ids(search(vconn, "Đảng"))) == {1, 2, 4}
+    assert set(ids(search(vconn, "Đảng", exact=True))) == {2, 4}  # đảng: case-insensitive
+    assert ids(search(vconn, "đang", exact=True)) == [1]
+    assert ids(search(vconn, "dang", exact=True)) == []  # no article spells it bare
+
+
+def test_exact_unifies_tone_placement(vconn: sqlite3.Connection) -> None:
+    for q in ("hòa bình", "hoà bình", "HOÀ BÌNH"):
+        assert set(ids(search(vconn, q, exact=True))) == {3, 4}
+    assert set(ids(search(vconn, "thủy lợi", exact=True))) == {3, 4}
+    assert set(ids(search(vconn, "thuỷ", exact=True))) == {3, 4}
+
+
+def test_nfd_and_eth_input(vconn: sqlite3.Connection) -> None:
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "Đảng")
+    assert ids(search(vconn, nfd)) == ids(search(vconn, "Đảng"))
+    assert ids(search(vconn, nfd, exact=True)) == ids(search(vconn, "Đảng", exact=True))
+    eth = "\u00d0ảng"  # Ð (eth) typed for Đ
+    assert ids(search(vconn, eth, exact=True)) == ids(search(vconn, "Đảng", exact=True))
+    assert ids(search(vconn, "\u00f0ang", exact=True)) == [1]
+
+
+def test_author_category_attachment_filters(vconn: sqlite3.Connection) -> None:
+    assert ids(search(vconn, "dang", author="tran thi binh")) == [2]
+    assert ids(search(vconn, "dang", author="Trần Thị")) == [2]
+    assert set(ids(search(vconn, "hoa binh", category="tin tuc"))) == {3}
+    assert ids(search(vconn, "dang", category="Nghiên cứu - Trao đổi")) == [2]
+    assert ids(search(vconn, "dang", category="nghien cuu")) == []  # whole category only
+    assert ids(search(vconn, "dang", has_attachment=True)) == [2]
+    for bad in ("", "  ", "a\x00"):
+        with pytest.raises(QueryError):
+            search(vconn, "dang", author=bad)
+
+
+def test_sort_by_date(vconn: sqlite3.Connection) -> None:
+    assert ids(search(vconn, "hoa binh", sort="date")) == [3, 4]  # undated last
+    assert ids(search(vconn, "dang", sort="date")) == [2, 1, 4]
+    with pytest.raises(QueryError):
+        search(vconn, "dang", sort="random")

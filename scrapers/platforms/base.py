@@ -248,11 +248,13 @@ class ListingSpider(SiteSpider):
     """A CMS family described by data: section listings and their pager, then article pages.
 
     A family module sets `SELECTORS`; a site file may override any key under [selectors].
-    Queries are CSS, or XPath when they start with `/` or `(`; a list is tried in order and the
+    Queries are CSS, or XPath when they start with `/`, `(` or `./` (article-level queries use
+    `.//` to stay inside the article element); a list is tried in order and the
     first query that finds something wins. Keys:
 
     - listing_rows, row_link, row_title, row_date: one row per article teaser on a listing;
-    - pager_links: every pager link of a listing (`?page=N`, `/page-N`, `?start=N`, `?p=N`);
+    - pager_next (the "next page" link, preferred) or pager_links (every pager link of a
+      listing: `?page=N`, `/page-N`, `?start=N`, `?p=N`);
     - feeds: RSS/Atom paths read for more article links, after the listings;
     - article_url_pattern: a regex an article URL's path must match (others are not articles);
     - drop_path_segments: path segments removed from article links (NukeViet `savefile`);
@@ -310,18 +312,6 @@ class ListingSpider(SiteSpider):
             return None
         return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
-    def article_request(self, url: str, listing: dict[str, Any]) -> scrapy.Request | None:
-        target = self.article_url(url)
-        if target is None:
-            return None
-        return scrapy.Request(
-            target,
-            callback=self.parse_article,
-            errback=self.on_error,
-            meta={"kind": "article"},
-            cb_kwargs={"listing": listing},
-        )
-
     def listing_request(self, url: str, section: str) -> scrapy.Request:
         self._listing_urls.add(url.rstrip("/"))
         return scrapy.Request(
@@ -350,12 +340,18 @@ class ListingSpider(SiteSpider):
         yield self.listed(response)
         if not isinstance(response, scrapy.http.TextResponse):
             return
+        rows = known = 0
         for row in self.first_match(response, "listing_rows"):
             href = first_text(row, *self.queries("row_link"))
             if not href or href.startswith(("#", "javascript:", "mailto:")):
                 continue
+            target = self.article_url(response.urljoin(href))
+            if target is None:
+                continue
+            rows += 1
             request = self.article_request(
-                response.urljoin(href),
+                response,
+                target,
                 {
                     "section": section,
                     "listing_url": response.url,
@@ -363,9 +359,17 @@ class ListingSpider(SiteSpider):
                     "title_raw": first_text(row, *self.queries("row_title")),
                 },
             )
-            if request is not None:
+            if request is None:
+                known += 1  # already in the archive and not due for a refresh
+            else:
                 yield request
-        for href in all_values(response, *self.queries("pager_links")):
+        if self.listing_exhausted(section, rows, known):
+            self.logger.info("%s: page of known articles at %s, stopping", section, response.url)
+            return
+        pager = all_values(response, *self.queries("pager_next")) or all_values(
+            response, *self.queries("pager_links")
+        )
+        for href in pager:
             if href.startswith(("#", "javascript:")):
                 continue
             url = response.urljoin(href)
@@ -384,13 +388,17 @@ class ListingSpider(SiteSpider):
             " | //*[local-name()='entry']/*[local-name()='link']/@href"
         ).getall()
         for link in links:
-            request = self.article_request(response.urljoin(link.strip()), {})
+            target = self.article_url(response.urljoin(link.strip()))
+            request = self.article_request(response, target, {}) if target else None
             if request is not None:
                 self.defer(request)
 
     # -- articles --------------------------------------------------------------------------
 
     def parse_article(self, response: Response, listing: dict[str, Any]) -> Iterator[Any]:
+        if response.status == 304:
+            yield self.not_modified(response)
+            return
         skipped = self.not_html(response)
         if skipped is not None:
             yield skipped
@@ -410,7 +418,8 @@ class ListingSpider(SiteSpider):
         if listing.get("section") and listing["section"] not in categories:
             categories.insert(0, listing["section"])
         for href in all_values(response, *self.queries("related_links")):
-            request = self.article_request(response.urljoin(href), {})
+            target = self.article_url(response.urljoin(href))
+            request = self.article_request(response, target, {}) if target else None
             if request is not None:
                 self.defer(request)
         canonical = response.css("link[rel='canonical']::attr(href)").get()
@@ -432,6 +441,8 @@ class ListingSpider(SiteSpider):
             date_raw=date_raw,
             date_source=date_source if date_raw else None,
             listing_url=listing.get("listing_url"),
+            capture=response.meta.get("warc_ref"),
+            **self.validators(response),
         )
 
     def article_date(

@@ -23,7 +23,9 @@ SELECTORS: dict[str, Any] = {
     "article_url_pattern": r"/item/\d+",
     "node": ["div.itemView", "#k2Container"],
     "title": ["h2.itemTitle", ".itemTitle", "meta[property='og:title']::attr(content)"],
-    "body": ["//div[contains(@class, 'itemIntroText')] | //div[contains(@class, 'itemFullText')]"],
+    "body": [
+        ".//div[contains(@class, 'itemIntroText')] | .//div[contains(@class, 'itemFullText')]"
+    ],
     # K2_DATE_FORMAT_LC2 in vi-VN: `Chủ nhật, 26 Tháng 11 2023 15:06`.
     "article_date": [".itemDateCreated"],
     "categories": [".itemCategory a::text"],

@@ -16,7 +16,7 @@ SELECTORS: dict[str, Any] = {
     "row_link": ["h3 a::attr(href)", "h2 a::attr(href)", "a[href]::attr(href)"],
     "row_title": ["h3 a", "h2 a"],
     # viewcat_page_new prints publtime as `d/m/Y h:i:s A`; the article header is preferred.
-    "row_date": ["//em[contains(@class, 'fa-clock-o')]/parent::li"],
+    "row_date": [".//em[contains(@class, 'fa-clock-o')]/parent::li"],
     "pager_links": ["ul.pagination a::attr(href)"],
     "article_url_pattern": r"-\d+\.html?$",
     # The print and savefile views of an article: fetch the canonical page instead.
@@ -35,13 +35,13 @@ SELECTORS: dict[str, Any] = {
     ],
     # The sapo (hometext) and the body, in document order.
     "body": [
-        "//div[contains(@class, 'hometext')] | //div[@id='news-bodyhtml']",
-        "//div[@id='hometext'] | //div[@id='bodytext']",
+        ".//div[contains(@class, 'hometext')] | .//div[@id='news-bodyhtml']",
+        ".//div[@id='hometext'] | .//div[@id='bodytext']",
         "#news-bodyhtml",
     ],
     # `Thứ năm - 19/11/2020 22:44` in the detail header (`l - d/m/Y H:i`).
     "article_date": [
-        "//div[contains(@class, 'margin-bottom-lg')]//span[contains(@class, 'h5')]",
+        ".//div[contains(@class, 'margin-bottom-lg')]//span[contains(@class, 'h5')]",
         "em.time",
         "#print .time",
     ],
@@ -50,7 +50,7 @@ SELECTORS: dict[str, Any] = {
     ),
     # `Tác giả bài viết:` / `Tác giả:` under the body, when the site fills the author field.
     "author": [
-        "//p[contains(@class, 'text-right')][strong[starts-with(normalize-space(), 'Tác giả')]]",
+        ".//p[contains(@class, 'text-right')][strong[starts-with(normalize-space(), 'Tác giả')]]",
     ],
     "related_links": ["ul.related a::attr(href)"],
 }

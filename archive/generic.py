@@ -1,0 +1,183 @@
+"""Crawl any site into the archive: a generic site definition made on the fly for a URL, and a
+runner that takes a spider class (the generic spider, or a tailored one for `check-site`)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from archive.crawl import CrawlSummary, crawl_settings
+from archive.known import last_run_finished, load_known
+from archive.lock import ArchiveLock
+from scrapers.sites import SiteDef
+
+GENERIC_CMS = "generic"
+
+
+def generic_slug(url: str) -> str:
+    """`generic_<host with dots as _>` (a non-default port is kept: `generic_127_0_0_1_8080`)."""
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if not host:
+        raise ValueError(f"not a URL with a host: {url!r}")
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    if parts.port and parts.port != default:
+        host = f"{host}_{parts.port}"
+    return "generic_" + re.sub(r"[^a-z0-9]+", "_", host).strip("_")
+
+
+def generic_site(url: str, *, name: str = "", province: str = "") -> SiteDef:
+    """A SiteDef for a URL no site file describes: cms "generic", status active."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"crawl-url needs an http(s) URL, got {url!r}")
+    base = f"{parts.scheme}://{parts.netloc}"
+    host = parts.hostname.lower().removeprefix("www.")
+    return SiteDef(
+        slug=generic_slug(url),
+        name=name or host,
+        province=province,
+        base_url=base,
+        cms=GENERIC_CMS,
+        sections=(),
+        status="active",
+    )
+
+
+def generic_spider_class(site: SiteDef) -> type:
+    """The generic spider bound to `site` (what `scrapers.spiders.spider_class` does for the
+    CMS families)."""
+    from scrapers.platforms.generic import GenericSpider
+
+    return type(
+        f"{site.slug.title().replace('_', '')}Spider",
+        (GenericSpider,),
+        {"name": site.slug, "site": site, "__module__": __name__},
+    )
+
+
+def run_spider(
+    spider_cls: type,
+    db: str | Path,
+    *,
+    base_url: str | None = None,
+    max_pages: int | None = None,
+    settings: Any = None,
+    incremental: bool = True,
+    refresh_days: int | None = 30,
+    spider_kwargs: dict[str, Any] | None = None,
+) -> CrawlSummary:
+    """`archive.crawl.run_crawl` for a given spider class (blocks until the crawl ends).
+
+    Incremental like `run_crawl` when `incremental`: articles the archive holds are not
+    fetched again unless published within `refresh_days`.
+    """
+    from scrapy.crawler import CrawlerProcess
+
+    site_def: SiteDef = spider_cls.site
+    settings = settings or crawl_settings(db)
+    slug = site_def.slug
+    with ArchiveLock(db, f"luutru crawl {slug}"):
+        known = None
+        resume = False
+        if incremental:
+            known = load_known(
+                db,
+                slug,
+                origin=site_def.base_url,
+                aliases=(*site_def.aliases, *([base_url.rstrip("/")] if base_url else [])),
+                refresh_days=refresh_days,
+            )
+            resume = bool(known) and not last_run_finished(db, slug)
+        process = CrawlerProcess(settings)
+        crawler = process.create_crawler(spider_cls)
+        process.crawl(
+            crawler,
+            base_url=base_url,
+            max_pages=max_pages,
+            known=known if known else None,
+            stop_after_known=0 if resume else 1,
+            **(spider_kwargs or {}),
+        )
+        process.start()
+    return summary_of(slug, db, crawler.stats.get_stats() if crawler.stats else {})
+
+
+def summary_of(site: str, db: str | Path, stats: dict[str, Any]) -> CrawlSummary:
+    """The run's summary from a finished crawler's stats (as `run_crawl` builds it)."""
+    start, finish = stats.get("start_time"), stats.get("finish_time")
+    elapsed = (finish - start).total_seconds() if start and finish else 0.0
+    outcomes = {k.split("/")[-1]: v for k, v in stats.items() if k.startswith("luutru/outcome/")}
+    return CrawlSummary(
+        site=site,
+        db=str(db),
+        run_id=stats.get("luutru/run_id"),
+        status=stats.get("luutru/run_status", "failed"),
+        pages=stats.get("response_received_count", 0),
+        new=stats.get("luutru/articles/new", 0),
+        updated=stats.get("luutru/articles/updated", 0),
+        unchanged=stats.get("luutru/articles/unchanged", 0),
+        duplicate=stats.get("luutru/articles/duplicate", 0),
+        gone=stats.get("luutru/gone", 0),
+        skipped=outcomes.get("skipped", 0),
+        errors=outcomes.get("failed", 0),
+        elapsed_s=round(elapsed, 2),
+        outcomes=outcomes,
+    )
+
+
+def crawl_url(
+    url: str,
+    db: str | Path,
+    *,
+    max_pages: int | None = None,
+    max_articles: int | None = None,
+    max_depth: int | None = None,
+    settings: Any = None,
+) -> CrawlSummary:
+    """Archive the site at `url` with the generic spider, as site `generic_<host>`."""
+    site = generic_site(url)
+    return run_spider(
+        generic_spider_class(site),
+        db,
+        max_pages=max_pages,
+        settings=settings,
+        spider_kwargs={"start_url": url, "max_articles": max_articles, "max_depth": max_depth},
+    )
+
+
+class SampleCap:
+    """Spider middleware for `check-site`: at most `LUUTRU_SAMPLE` article requests in a run."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.seen = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SampleCap:
+        return cls(crawler.settings.getint("LUUTRU_SAMPLE", 0))
+
+    def _keep(self, obj: Any) -> bool:
+        from scrapy import Request
+
+        if self.cap <= 0 or not isinstance(obj, Request) or obj.meta.get("kind") != "article":
+            return True
+        self.seen += 1
+        return self.seen <= self.cap
+
+    def process_spider_output(self, response: Any, result: Any) -> Any:
+        for obj in result:
+            if self._keep(obj):
+                yield obj
+
+    async def process_spider_output_async(self, response: Any, result: Any) -> Any:
+        async for obj in result:
+            if self._keep(obj):
+                yield obj
+
+    async def process_start(self, start: Any) -> Any:
+        async for obj in start:
+            if self._keep(obj):
+                yield obj
