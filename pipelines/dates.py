@@ -275,6 +275,34 @@ def _fallback_parse(text: str, now: datetime) -> tuple[datetime, Precision] | No
     return datetime(local.year, local.month, local.day, tzinfo=TZ), "day"
 
 
+# `thứ 5 tuần trước`, `Thứ năm tuần này`, `chủ nhật tuần qua`: a weekday of this or last week
+# (weeks start on Monday), resolved against the fetch time, never the machine's clock.
+_WEEKDAYS = {"hai": 0, "ba": 1, "tư": 2, "bốn": 2, "năm": 3, "sáu": 4, "bảy": 5}
+_RELATIVE_WEEKDAY_RE = re.compile(
+    r"^(?:thứ\s+(?P<n>[2-7]|hai|ba|tư|bốn|năm|sáu|bảy)|(?P<sun>chủ\s+nhật|cn))\s+"
+    r"tuần\s+(?P<which>trước|qua|này)$",
+    re.IGNORECASE,
+)
+
+
+def _relative_weekday(text: str, now: datetime) -> tuple[datetime, str] | None:
+    match = _RELATIVE_WEEKDAY_RE.match(text.strip())
+    if not match:
+        return None
+    n = match.group("n")
+    if match.group("sun"):
+        weekday = 6
+    elif n.isdigit():
+        weekday = int(n) - 2
+    else:
+        weekday = _WEEKDAYS[n.lower()]
+    monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0,
+                                                           microsecond=0)
+    if match.group("which").lower() != "này":
+        monday -= timedelta(days=7)
+    return monday + timedelta(days=weekday), "day"
+
+
 def parse_date(
     raw: str,
     *,
@@ -301,7 +329,7 @@ def parse_date(
     labelled = parsed is not None
     if parsed is None:
         text = RENDER_CLOCK_RE.sub(" ", text).strip()
-        parsed = _fast_parse(text)
+        parsed = _fast_parse(text) or _relative_weekday(text, now)
         if parsed is None and fallback:
             parsed = _fallback_parse(text, now)
     if parsed is None:

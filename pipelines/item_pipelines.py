@@ -249,7 +249,8 @@ class ArchivePipeline:
                         "fingerprint": fingerprint(item.text)}
             self.archive.set_article_fields(article_id, {**captured, **(item.capture or {})})
         self._count(outcome)
-        reason = None if outcome != "duplicate" else f"same article as #{article_id}"
+        notes = [f"same article as #{article_id}"] if outcome == "duplicate" else []
+        reason = "; ".join([*notes, *item.flags]) or None
         self._log(
             item.scheduled_url or item.url,
             "article",

@@ -40,29 +40,29 @@ def text_blocks(selector: Selector) -> list[str]:
         if text:
             blocks.extend(part for part in _NEWLINES.split(text) if part)
 
-    def walk(el: lxml_html.HtmlElement) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in _SKIP_TAGS:
+    # An explicit stack, not recursion: pages nest 10,000 divs deep in the wild.
+    stack: list[tuple[lxml_html.HtmlElement, bool]] = [(root, False)]
+    while stack:
+        el, closing = stack.pop()
+        tag = el.tag if isinstance(el.tag, str) else None
+        if closing:
+            if tag in _BLOCK_TAGS:
+                flush()
             if el.tail:
                 current.append(_inline(el.tail))
-            return
-        is_block = tag in _BLOCK_TAGS
-        if is_block:
+            continue
+        if tag is None or tag in _SKIP_TAGS:  # comments, scripts...: only their tail is text
+            if el.tail:
+                current.append(_inline(el.tail))
+            continue
+        if tag in _BLOCK_TAGS:
             flush()
         if tag == "br":
             current.append("\n")
-        elif tag == "img":
-            pass  # alt text and file names are not article text
-        elif el.text:
+        elif tag != "img" and el.text:  # alt text and file names are not article text
             current.append(_inline(el.text))
-        for child in el:
-            walk(child)
-        if is_block:
-            flush()
-        if el.tail:
-            current.append(_inline(el.tail))
-
-    walk(root)
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(el))
     flush()
     return blocks
 

@@ -32,6 +32,8 @@ class ArticleItem:
     capture: dict[str, object] | None = None
     etag: str | None = None
     last_modified: str | None = None
+    # What was odd about the response it came from (partial, encoding_conflict, ...).
+    flags: list[str] = field(default_factory=list)
     # Filled in by pipelines.
     title: str = ""
     text: str = ""

@@ -536,7 +536,7 @@ class PageCheckMiddleware:
                 if bad:
                     flags.append(f"replacement_chars={bad}")
             if flags:
-                item.flags = flags  # type: ignore[attr-defined]
+                item.flags = flags
                 logger.warning("stored %s with flags %s", response.url, ",".join(flags))
         elif isinstance(item, FetchOutcome) and item.outcome == "failed" and (
             (item.reason or "").split(":")[0] in ("no_article", "parse_error")

@@ -271,9 +271,6 @@ def test_row08_no_length_is_stored_and_flagged_partial(site):
     assert "with flags partial" in _lines(crawl, "/r8-nolength")
 
 
-@pytest.mark.xfail(reason="flags reach fetch_log only once ArchivePipeline writes item.flags "
-                          "into the stored row's reason (docs/reliability.md, edits)",
-                   strict=False)
 def test_row08_partial_flag_is_in_the_fetch_log(site):
     crawl, _, _, _ = site
     assert "partial" in (crawl.outcome("/r8-nolength")[1] or "")
@@ -417,8 +414,8 @@ def test_row22_malformed_html_never_crashes(site, path):
         ("failed", "no_article"), ("failed", "parse_error")}
 
 
-@pytest.mark.xfail(reason="scrapers/extract.py recurses per nesting level: 10 000 nested "
-                          "<div> raise RecursionError (recorded failed(parse_error))",
+@pytest.mark.xfail(reason="libxml2 stops building the tree at depth 256 (no huge_tree for "
+                          "HTML), so the body field is lost: recorded failed(no_article)",
                    strict=False)
 def test_row22_deep_nesting_gives_text(site):
     _, _, _, crawl = site
@@ -429,8 +426,9 @@ def test_row22_deep_nesting_gives_text(site):
 def test_row22_deep_nesting_is_recorded_not_crashed(site):
     _, _, _, crawl = site
     outcome, reason, _ = crawl.outcome("/r22-deep")
-    assert outcome == "stored" or (outcome == "failed" and reason.startswith("parse_error"))
-    assert "parse_error at" in _lines(crawl, "/r22-deep") or outcome == "stored"
+    # text_blocks walks with an explicit stack (no RecursionError); the parser's depth limit
+    # cuts the tree, so the page is stored or recorded as holding no article.
+    assert outcome == "stored" or (outcome == "failed" and reason == "no_article")
 
 
 @pytest.mark.parametrize("path,reason", [("/r23-soft", "soft_404"),
