@@ -555,7 +555,11 @@ def _sample_crawl(site: Any, base_url: str | None, sample: int, max_pages: int,
         if keep_db and keep_db.exists():
             raise click.ClickException(f"{keep_db} exists; --keep-db needs a new file")
         settings = crawl_settings(db, delay=delay, concurrency=concurrency)
-        settings.set("SPIDER_MIDDLEWARES", {"archive.generic.SampleCap": 50}, priority="cmdline")
+        settings.set(
+            "SPIDER_MIDDLEWARES",
+            {**settings.getdict("SPIDER_MIDDLEWARES"), "archive.generic.SampleCap": 50},
+            priority="cmdline",
+        )
         settings.set("LUUTRU_SAMPLE", sample, priority="cmdline")
         if site.cms == GENERIC_CMS:
             cls = generic_spider_class(site)

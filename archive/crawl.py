@@ -202,8 +202,14 @@ def run_crawl(
     refresh: bool = False,
     refresh_days: int | None = 30,
     full: bool = False,
+    incremental: bool = True,
+    spider_cls: type[Any] | None = None,
+    spider_kwargs: dict[str, Any] | None = None,
 ) -> CrawlSummary:
     """Crawl `site` into `db` in this process and return the run's summary (blocks until done).
+
+    `spider_cls` crawls with a given spider class instead of the site file's (the generic
+    spider, a bounded sample); `incremental=False` ignores what the archive holds.
 
     Incremental by default: articles already archived are not fetched again (unless published
     within `refresh_days`, or `refresh`), and each listing is read from its first page until a
@@ -213,7 +219,7 @@ def run_crawl(
     when the archive fails `PRAGMA quick_check` (before anything is written), and
     `ArchiveFull` when the disk or the size quota fills up during the run.
     """
-    spider_cls = spider_for(site)
+    spider_cls = spider_cls or spider_for(site)
     site_def = spider_cls.site
     settings = settings or crawl_settings(db)
     with ArchiveLock(db, f"luutru crawl {site}"):
@@ -225,7 +231,7 @@ def run_crawl(
             aliases=(*site_def.aliases, *([base_url.rstrip("/")] if base_url else [])),
             refresh_all=refresh,
             refresh_days=refresh_days,
-        )
+        ) if incremental else None
         resume = bool(known) and not last_run_finished(db, site)
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(spider_cls)
@@ -239,6 +245,7 @@ def run_crawl(
             max_pages=max_pages,
             known=known if known else None,
             stop_after_known=0 if (full or resume or refresh) else 1,
+            **(spider_kwargs or {}),
         )
         try:
             process.start()

@@ -8,9 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from archive.crawl import CrawlSummary, crawl_settings
-from archive.known import last_run_finished, load_known
-from archive.lock import ArchiveLock
+from archive.crawl import CrawlSummary, crawl_settings, run_crawl
 from scrapers.sites import SiteDef
 
 GENERIC_CMS = "generic"
@@ -66,65 +64,18 @@ def run_spider(
     max_pages: int | None = None,
     settings: Any = None,
     incremental: bool = True,
-    refresh_days: int | None = 30,
     spider_kwargs: dict[str, Any] | None = None,
 ) -> CrawlSummary:
-    """`archive.crawl.run_crawl` for a given spider class (blocks until the crawl ends).
-
-    Incremental like `run_crawl` when `incremental`: articles the archive holds are not
-    fetched again unless published within `refresh_days`.
-    """
-    from scrapy.crawler import CrawlerProcess
-
-    site_def: SiteDef = spider_cls.site
-    settings = settings or crawl_settings(db)
-    slug = site_def.slug
-    with ArchiveLock(db, f"luutru crawl {slug}"):
-        known = None
-        resume = False
-        if incremental:
-            known = load_known(
-                db,
-                slug,
-                origin=site_def.base_url,
-                aliases=(*site_def.aliases, *([base_url.rstrip("/")] if base_url else [])),
-                refresh_days=refresh_days,
-            )
-            resume = bool(known) and not last_run_finished(db, slug)
-        process = CrawlerProcess(settings)
-        crawler = process.create_crawler(spider_cls)
-        process.crawl(
-            crawler,
-            base_url=base_url,
-            max_pages=max_pages,
-            known=known if known else None,
-            stop_after_known=0 if resume else 1,
-            **(spider_kwargs or {}),
-        )
-        process.start()
-    return summary_of(slug, db, crawler.stats.get_stats() if crawler.stats else {})
-
-
-def summary_of(site: str, db: str | Path, stats: dict[str, Any]) -> CrawlSummary:
-    """The run's summary from a finished crawler's stats (as `run_crawl` builds it)."""
-    start, finish = stats.get("start_time"), stats.get("finish_time")
-    elapsed = (finish - start).total_seconds() if start and finish else 0.0
-    outcomes = {k.split("/")[-1]: v for k, v in stats.items() if k.startswith("luutru/outcome/")}
-    return CrawlSummary(
-        site=site,
-        db=str(db),
-        run_id=stats.get("luutru/run_id"),
-        status=stats.get("luutru/run_status", "failed"),
-        pages=stats.get("response_received_count", 0),
-        new=stats.get("luutru/articles/new", 0),
-        updated=stats.get("luutru/articles/updated", 0),
-        unchanged=stats.get("luutru/articles/unchanged", 0),
-        duplicate=stats.get("luutru/articles/duplicate", 0),
-        gone=stats.get("luutru/gone", 0),
-        skipped=outcomes.get("skipped", 0),
-        errors=outcomes.get("failed", 0),
-        elapsed_s=round(elapsed, 2),
-        outcomes=outcomes,
+    """`archive.crawl.run_crawl` with a given spider class (blocks until the crawl ends)."""
+    return run_crawl(
+        spider_cls.site.slug,
+        db,
+        base_url=base_url,
+        max_pages=max_pages,
+        settings=settings or crawl_settings(db),
+        incremental=incremental,
+        spider_cls=spider_cls,
+        spider_kwargs=spider_kwargs,
     )
 
 
