@@ -216,7 +216,13 @@ def _crawl_all(db: Path, mirrors: tuple[str, ...], as_json: bool, quiet: bool) -
 @db_option
 @json_option
 def sites(db: Path, as_json: bool) -> None:
-    """List the sites luutru knows: family, province, status, live URL and last crawl."""
+    """List the sites luutru knows: family, province, status, live URL and last crawl.
+
+    \b
+    Example:
+      luutru sites --db archive.db
+      luutru sites --json | jq -r '.[].slug'
+    """
     from scrapers.sites import all_sites
 
     last: dict[str, dict[str, Any]] = {}

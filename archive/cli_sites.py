@@ -231,6 +231,11 @@ def new_site(slug: str, family: str, base_url: str, name: str, province: str,
       scrapers/sites/SLUG.toml        from a template, with the family's keys explained
       tests/fixtures/SLUG/            the --from-html pages, byte for byte, and index.toml
       tests/site_checks.toml          a row, so the tests check the site once it has a replica
+
+    \b
+    Example:
+      luutru new-site binh_phuoc --cms nukeviet --url https://truongchinhtri.edu.vn \\
+          --from-html article.html listing.html
     """
     from scrapers.platforms import PLATFORMS
 
@@ -513,7 +518,7 @@ def check_site(slug: str, base_url: str | None, use_fixtures: bool, live: bool, 
     `luutru new-site`'s template).
 
     \b
-    Examples:
+    Example:
       luutru check-site bentre --base-url http://127.0.0.1:8000
       luutru check-site quang_tri --fixtures
     """
@@ -594,6 +599,11 @@ def duplicates(db: Path, site: str | None, threshold: float, cross_site: bool, l
 
     Exact twins (same content hash) and near twins (MinHash LSH) are recorded in the
     archive's article_links table; nothing is deleted or merged.
+
+    \b
+    Example:
+      luutru duplicates --cross-site
+      luutru duplicates --site bentre --threshold 0.9 --json
     """
     from archive.db import ArchiveError, open_writer
     from archive.neardup import clusters, link_duplicates
