@@ -70,49 +70,36 @@ def main() -> None:
             [sys.executable, "benchmarks/bare_spider.py", url, str(args.concurrency)]
         )
         bare = json.loads(out)
-        with tempfile.TemporaryDirectory() as tmp:
-            db = Path(tmp) / "bench.db"
-            out, _, luutru_mb = peak_rss_run(
-                [
-                    str(BIN / "luutru"),
-                    "crawl",
-                    "bentre",
-                    "--base-url",
-                    url,
-                    "--db",
-                    str(db),
-                    "--delay",
-                    "0",
-                    "--concurrency",
-                    str(args.concurrency),
-                    "--json",
-                ]
-            )
-            full = json.loads(out)
-            db_mb = db.stat().st_size / 2**20
+        rows = [("bare Scrapy, no-op pipeline", bare["pages"], bare["items"],
+                 bare["elapsed_s"], bare_mb)]
+        variants = [
+            ("luutru: clean+dates+dedupe+SQLite/FTS", ["--set", "LUUTRU_WARC=false",
+                                                        "--set", "LUUTRU_ATTACHMENTS=false"]),
+            ("luutru: the same + WARC capture", ["--set", "LUUTRU_ATTACHMENTS=false"]),
+            ("luutru: the same + attachments (default)", []),
+        ]
+        for name, extra in variants:
+            with tempfile.TemporaryDirectory() as tmp:
+                db = Path(tmp) / "bench.db"
+                out, _, mb = peak_rss_run([
+                    str(BIN / "luutru"), "crawl", "bentre", "--base-url", url, "--db", str(db),
+                    "--delay", "0", "--concurrency", str(args.concurrency), "--json", *extra,
+                ])
+                run = json.loads(out)
+                items = run["new"] + run["updated"] + run["unchanged"] + run["duplicate"]
+                rows.append((name, run["pages"], items, run["elapsed_s"], mb))
+                sizes = sum(f.stat().st_size for f in Path(tmp).rglob("*") if f.is_file())
+                print(f"  {name}: archive folder {sizes / 2**20:.1f} MB", flush=True)
     finally:
         server.terminate()
         server.wait(timeout=10)
 
-    items = full["new"] + full["updated"] + full["unchanged"] + full["duplicate"]
-    rows = [
-        ("bare Scrapy, no-op pipeline", bare["pages"], bare["items"], bare["elapsed_s"], bare_mb),
-        (
-            "luutru crawl (clean+dates+dedupe+SQLite/FTS)",
-            full["pages"],
-            items,
-            full["elapsed_s"],
-            luutru_mb,
-        ),
-    ]
-    print(f"{'crawler':<48} {'pages':>6} {'items':>6} {'pages/s':>8} {'items/s':>8} {'peak MB':>8}")
+    print(f"{'crawler':<44} {'pages':>6} {'items':>6} {'pages/s':>8} {'items/s':>8} "
+          f"{'peak MB':>8} {'items/s vs bare':>16}")
+    base_rate = rows[0][2] / rows[0][3]
     for name, pages, n_items, secs, mb in rows:
-        print(
-            f"{name:<48} {pages:>6} {n_items:>6} {pages / secs:>8.1f} {n_items / secs:>8.1f} "
-            f"{mb:>8.1f}"
-        )
-    ratio = (rows[1][1] / rows[1][3]) / (rows[0][1] / rows[0][3])
-    print(f"luutru / bare pages/s ratio: {ratio:.2f}; archive size {db_mb:.1f} MB")
+        print(f"{name:<44} {pages:>6} {n_items:>6} {pages / secs:>8.1f} {n_items / secs:>8.1f} "
+              f"{mb:>8.1f} {n_items / secs / base_rate:>16.2f}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,14 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from scrapers.extract import all_values, drop_repeats, first_text, select_all, text_blocks
+from scrapers.extract import (
+    all_values,
+    attachment_urls,
+    drop_repeats,
+    first_text,
+    select_all,
+    text_blocks,
+)
 from scrapers.items import ArticleItem, FetchOutcome
 from scrapers.sites import SiteDef
 
@@ -262,7 +269,9 @@ class ListingSpider(SiteSpider):
       document order, so a sapo and the body can be read together);
     - article_date (+ date_pattern to cut the date out of a longer line), author, role,
       byline_line (a regex for an inline `Name – role` paragraph near either end of the body);
-    - categories, related_links (followed after every listing was read), node_id_pattern.
+    - categories, related_links (followed after every listing was read), node_id_pattern;
+    - file_fields: elements holding attached files, besides the body (downloaded with it);
+    - drop_repeats (a flag): drop a long paragraph printed twice (a sapo repeated).
 
     The publication date comes from the article's own date field (`date_source`
     "article_meta") or, failing that, from the listing row ("listing"); `[dates] prefer =
@@ -349,16 +358,8 @@ class ListingSpider(SiteSpider):
             if target is None:
                 continue
             rows += 1
-            request = self.article_request(
-                response,
-                target,
-                {
-                    "section": section,
-                    "listing_url": response.url,
-                    "date_raw": first_text(row, *self.queries("row_date")) or None,
-                    "title_raw": first_text(row, *self.queries("row_title")),
-                },
-            )
+            facts = {"section": section, "listing_url": response.url, **self.row_facts(row)}
+            request = self.article_request(response, target, facts)
             if request is None:
                 known += 1  # already in the archive and not due for a refresh
             else:
@@ -377,6 +378,13 @@ class ListingSpider(SiteSpider):
                 continue
             if self.may_follow_listing(section):
                 yield self.listing_request(url, section)
+
+    def row_facts(self, row: Selector) -> dict[str, Any]:
+        """What a listing row says about its article, carried into the article's request."""
+        return {
+            "date_raw": first_text(row, *self.queries("row_date")) or None,
+            "title_raw": first_text(row, *self.queries("row_title")),
+        }
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         """RSS 2.0 `<item><link>` or Atom `<entry><link href>`: more article URLs, read last."""
@@ -406,14 +414,16 @@ class ListingSpider(SiteSpider):
         nodes = self.first_match(response, "node")
         scope: Selector | Response = nodes[0] if nodes else response
         title = first_text(response, *self.queries("title")) or listing.get("title_raw", "")
-        paragraphs = drop_repeats(
-            [p for el in self.first_match(scope, "body") for p in text_blocks(el)]
-        )
+        paragraphs = [p for el in self.first_match(scope, "body") for p in text_blocks(el)]
+        if self.selector("drop_repeats"):  # portals that print the sapo twice
+            paragraphs = drop_repeats(paragraphs)
         if not title or not paragraphs:
             yield self.no_article(response)
             return
         date_raw, date_source = self.article_date(scope, listing)
         author, role = self.byline(scope, paragraphs)
+        if not author:  # the listing row's byline fields, where the family reads them
+            author, role = listing.get("author_raw", ""), listing.get("role_raw", "")
         categories = all_values(scope, *self.queries("categories"))
         if listing.get("section") and listing["section"] not in categories:
             categories.insert(0, listing["section"])
@@ -432,7 +442,7 @@ class ListingSpider(SiteSpider):
             http_status=response.status,
             canonical_link=response.urljoin(canonical) if canonical else None,
             shortlink=response.urljoin(shortlink) if shortlink else None,
-            node_id=self.node_id(response, shortlink),
+            node_id=self.node_id(response, shortlink, scope),
             title_raw=title,
             paragraphs_raw=paragraphs,
             author_raw=author,
@@ -441,6 +451,10 @@ class ListingSpider(SiteSpider):
             date_raw=date_raw,
             date_source=date_source if date_raw else None,
             listing_url=listing.get("listing_url"),
+            attachment_urls=attachment_urls(
+                response.url, [*self.first_match(scope, "body"),
+                               *self.first_match(scope, "file_fields")]
+            ),
             capture=response.meta.get("warc_ref"),
             **self.validators(response),
         )
@@ -480,12 +494,17 @@ class ListingSpider(SiteSpider):
                     return para, ""
         return "", ""
 
-    def node_id(self, response: Response, shortlink: str | None) -> int | None:
+    def node_id(
+        self, response: Response, shortlink: str | None, scope: Selector | Response
+    ) -> int | None:
+        """The CMS's own id of the article, from the shortlink or URL, else the node's
+        element id (`node-123`): two URLs with one id are one article."""
         pattern = self.selector("node_id_pattern")
-        if not pattern:
-            return None
-        for candidate in (shortlink or "", response.url):
-            match = re.search(pattern, candidate)
-            if match:
-                return int(match.group(1))
-        return None
+        if pattern:
+            for candidate in (shortlink or "", response.url):
+                match = re.search(pattern, candidate)
+                if match:
+                    return int(match.group(1))
+        element_id = scope.attrib.get("id", "") if isinstance(scope, Selector) else ""
+        match = re.fullmatch(r"node-(\d+)", element_id)
+        return int(match.group(1)) if match else None

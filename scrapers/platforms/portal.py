@@ -11,6 +11,8 @@ from typing import Any, ClassVar
 from scrapers.platforms.base import ListingSpider
 
 SELECTORS: dict[str, Any] = {
+    # Custom portals print the sapo again as the first paragraph (Hải Phòng, Nam Định, Nghệ An).
+    "drop_repeats": True,
     "listing_rows": [".news-list .news-item", ".list-news .item", ".news-item"],
     "row_link": ["a.news-title::attr(href)", "h3 a::attr(href)", "h2 a::attr(href)"],
     "row_title": ["a.news-title", "h3 a", "h2 a"],
