@@ -16,6 +16,8 @@ from pipelines.text import fold, normalize_tone_marks
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 32
 MAX_LIMIT = 1000
+# Matches ranked by relevance at most (the most recently archived ones); see `search`.
+RANK_WINDOW = 20_000
 SNIPPET_WORDS = 30
 # bm25 weights for (title, text, title_fold, text_fold): matches are only ever sought in the
 # folded columns, the title counting five times a body match.
@@ -489,12 +491,30 @@ def search(
                                      category=category, has_attachment=has_attachment)
     params.update({"match": match_expression(parsed), "limit": limit, "offset": offset})
     where = ["articles_fts MATCH :match", *filters]
+    # bm25 costs ~1 µs per matching row: a word found in most of 100,000 articles costs 100 ms.
+    # Past RANK_WINDOW matches, relevance ranks the most recently archived RANK_WINDOW (word
+    # doclists are walked in rowid order, so finding the floor is cheap; phrases would need
+    # their positions read, so quoted phrases always rank every match, as does date order).
+    floor = None
+    quoted = any(t.quoted and len(t.tokens) > 1 for t in parsed.positive_terms)
+    if sort == "relevance" and not filters and not quoted and offset + limit <= RANK_WINDOW:
+        row = conn.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :match "
+            "ORDER BY rowid DESC LIMIT 1 OFFSET :window",
+            {"match": params["match"], "window": RANK_WINDOW},
+        ).fetchone()
+        floor = row[0] if row else None
+    window = ""
+    if floor is not None:
+        params["floor"] = floor
+        window = " AND rowid > :floor"
+        where.append("articles_fts.rowid > :floor")
     exact_expr = exact_expression(parsed, force=exact)
     if exact:
         assert exact_expr is not None
         params["exact_only"] = exact_expr
-        where.append("articles_fts.rowid IN "
-                     "(SELECT rowid FROM articles_fts WHERE articles_fts MATCH :exact_only)")
+        where.append("articles_fts.rowid IN (SELECT rowid FROM articles_fts "
+                     f"WHERE articles_fts MATCH :exact_only{window})")
     boosts = []
     for name, expr, weight in (
         ("phrase", phrase_expression(parsed), 2),
@@ -504,7 +524,7 @@ def search(
             params[name] = expr
             boosts.append(
                 f"{weight} * (articles_fts.rowid IN "
-                f"(SELECT rowid FROM articles_fts WHERE articles_fts MATCH :{name}))"
+                f"(SELECT rowid FROM articles_fts WHERE articles_fts MATCH :{name}{window}))"
             )
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
     # bm25 is <= 0, lower is better; squash it into [0, 1) so the boosts above form tiers.
