@@ -128,8 +128,15 @@ class ReplicaServer:
     # -- routing ---------------------------------------------------------------------------
 
     def route(self, target: str) -> tuple[int, str, bytes, dict[str, str]]:
-        if self._site_route is not None:
-            return self._site_route(target)
+        """Every replica's pages, and a placeholder for the images its article bodies show
+        (the crawl downloads them as attachments), whatever folder the CMS keeps them in."""
+        answer = self._site_route(target) if self._site_route else self._drupal7(target)
+        path = target.partition("?")[0].lower()
+        if answer[0] == 404 and path.endswith((".jpg", ".jpeg")):
+            return 200, "image/jpeg", PLACEHOLDER_JPEG, {}
+        return answer
+
+    def _drupal7(self, target: str) -> tuple[int, str, bytes, dict[str, str]]:
         raw_path, _, query = target.partition("?")
         raw_path = raw_path.partition("#")[0]
         if raw_path.startswith(("http://", "https://")):  # absolute-form request target
@@ -164,8 +171,6 @@ class ReplicaServer:
             extra["Link"] = (f'<{drupal7.url(site.nodes[nid].path)}>; rel="canonical",'
                              f'</node/{nid}>; rel="shortlink"')
             return 200, html, body.encode(), extra
-        if path.startswith("sites/default/files/") and path.lower().endswith((".jpg", ".jpeg")):
-            return 200, "image/jpeg", PLACEHOLDER_JPEG, {}
         return 404, html, drupal7.render_404(site, path, now).encode(), _no_cache()
 
 
