@@ -189,14 +189,15 @@ class SiteSpider(scrapy.Spider):
         self._known_streak[section] = streak
         return self.stop_after_known > 0 and streak >= self.stop_after_known
 
+    @staticmethod
+    def report(response: Response, outcome: str, kind: str,
+               reason: str | None = None) -> FetchOutcome:
+        """What happened to the request behind `response`, for the fetch log."""
+        return FetchOutcome(url=scheduled_url(response.request), outcome=outcome, kind=kind,
+                            reason=reason, http_status=response.status)
+
     def not_modified(self, response: Response) -> FetchOutcome:
-        return FetchOutcome(
-            url=scheduled_url(response.request),
-            outcome="unchanged",
-            kind="article",
-            reason="not_modified",
-            http_status=response.status,
-        )
+        return self.report(response, "unchanged", "article", "not_modified")
 
     @staticmethod
     def validators(response: Response) -> dict[str, str | None]:
@@ -207,12 +208,7 @@ class SiteSpider(scrapy.Spider):
         }
 
     def listed(self, response: Response) -> FetchOutcome:
-        return FetchOutcome(
-            url=scheduled_url(response.request),
-            outcome="crawled",
-            kind="listing",
-            http_status=response.status,
-        )
+        return self.report(response, "crawled", "listing")
 
     def on_error(self, failure: Failure) -> Iterator[FetchOutcome]:
         """Errback: every failed request becomes a fetch-log row, and the crawl goes on."""
@@ -232,23 +228,12 @@ class SiteSpider(scrapy.Spider):
         """A skip report for a non-HTML answer (a PDF where an article was expected), else None."""
         if isinstance(response, scrapy.http.TextResponse):
             return None
-        return FetchOutcome(
-            url=scheduled_url(response.request),
-            outcome="skipped",
-            kind=response.request.meta.get("kind", "article"),
-            reason="not_html",
-            http_status=response.status,
-        )
+        return self.report(response, "skipped", response.request.meta.get("kind", "article"),
+                           "not_html")
 
     def no_article(self, response: Response) -> FetchOutcome:
         self.logger.warning("no article found at %s", response.url)
-        return FetchOutcome(
-            url=scheduled_url(response.request),
-            outcome="failed",
-            kind="article",
-            reason="no_article",
-            http_status=response.status,
-        )
+        return self.report(response, "failed", "article", "no_article")
 
 
 class ListingSpider(SiteSpider):

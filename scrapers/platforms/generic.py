@@ -299,8 +299,7 @@ class GenericSpider(SiteSpider):
 
     def _absent(self, response: Response, reason: str) -> FetchOutcome | None:
         if response.status in (403, 404, 410):
-            return FetchOutcome(url=scheduled_url(response.request), outcome="skipped",
-                                kind="listing", reason=reason, http_status=response.status)
+            return self.report(response, "skipped", "listing", reason)
         return None
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
