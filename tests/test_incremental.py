@@ -151,3 +151,69 @@ def test_quiet_crawl_prints_nothing_when_all_is_well(bentre_server, tmp_path, qu
     else:
         assert "Crawled bentre" in proc.stdout
         assert "pages" in proc.stderr or "pages" in proc.stdout
+
+
+def test_refresh_uses_conditional_requests_and_304_counts_as_unchanged(tmp_path):
+    """ETag/Last-Modified from the capture go back as If-None-Match/If-Modified-Since; a 304
+    refreshes last_seen without a revision; a changed page (new ETag) becomes revision 2."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from tests.test_fetch_log import ARTICLE, TT, row
+
+    state = {"etag": '"v1"', "title": "Bài một", "conditional": []}
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            path = unquote(urlsplit(self.path).path)
+            headers = {}
+            if path == TT:
+                body = f'<div class="view-content">{row("/content/bai-mot", "17/02/2021")}</div>'
+            elif path == "/content/bai-mot":
+                seen = self.headers.get("If-None-Match")
+                state["conditional"].append((seen, self.headers.get("If-Modified-Since")))
+                if seen == state["etag"]:
+                    self.send_response(304)
+                    self.send_header("ETag", state["etag"])
+                    self.end_headers()
+                    return
+                body = ARTICLE.format(slug="bai-mot", nid=1, title=state["title"])
+                headers = {"ETag": state["etag"],
+                           "Last-Modified": "Wed, 17 Feb 2021 08:00:00 GMT"}
+            else:
+                body = "<div class='view view-empty'></div>" if "trao" in path else "no"
+            data = body.encode()
+            self.send_response(200 if body != "no" else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    db = tmp_path / "cond.db"
+    try:
+        first = crawl(url, db)
+        again = crawl(url, db, "--refresh")
+        state["etag"], state["title"] = '"v2"', "Bài một (cập nhật)"
+        changed = crawl(url, db, "--refresh")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert first["new"] == 1
+    assert state["conditional"][0] == (None, None)
+    assert state["conditional"][1] == ('"v1"', "Wed, 17 Feb 2021 08:00:00 GMT")
+    assert again["unchanged"] == 1 and again["updated"] == 0
+    assert changed["updated"] == 1
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT revision, etag, title FROM articles").fetchone() == (
+        2, '"v2"', "Bài một (cập nhật)")
+    log = conn.execute("SELECT run_id, outcome, reason, http_status FROM fetch_log "
+                       "WHERE url LIKE '%bai-mot' ORDER BY run_id").fetchall()
+    assert log[1][1:] == ("unchanged", "not_modified", 304)
