@@ -17,7 +17,7 @@ MAX_QUERY_CHARS = 1000
 MAX_TERMS = 32
 MAX_LIMIT = 1000
 # Matches ranked by relevance at most (the most recently archived ones); see `search`.
-RANK_WINDOW = 20_000
+RANK_WINDOW = 10_000
 SNIPPET_WORDS = 30
 # bm25 weights for (title, text, title_fold, text_fold): matches are only ever sought in the
 # folded columns, the title counting five times a body match.
@@ -251,6 +251,22 @@ def match_expression(parsed: ParsedQuery) -> str:
     if parsed.excluded:
         expr = f"({expr}) NOT (" + " OR ".join(term(t) for t in parsed.excluded) + ")"
     return expr
+
+
+def window_expression(parsed: ParsedQuery) -> str:
+    """`match_expression` with phrases loosened to their words: the same rows or more, found
+    from the words' doclists alone (no positions read), so it is cheap to walk."""
+
+    def term(t: Term) -> str:
+        words = [
+            _phrase((tok,), t.prefix and i == len(t.tokens) - 1, FOLDED_COLUMNS)
+            for i, tok in enumerate(t.tokens)
+        ]
+        return words[0] if len(words) == 1 else "(" + " AND ".join(words) + ")"
+
+    ands = [term(g[0]) if len(g) == 1 else "(" + " OR ".join(term(t) for t in g) + ")"
+            for g in parsed.groups]
+    return " AND ".join(ands)
 
 
 def phrase_expression(parsed: ParsedQuery) -> str | None:
@@ -491,17 +507,16 @@ def search(
                                      category=category, has_attachment=has_attachment)
     params.update({"match": match_expression(parsed), "limit": limit, "offset": offset})
     where = ["articles_fts MATCH :match", *filters]
-    # bm25 costs ~1 µs per matching row: a word found in most of 100,000 articles costs 100 ms.
-    # Past RANK_WINDOW matches, relevance ranks the most recently archived RANK_WINDOW (word
-    # doclists are walked in rowid order, so finding the floor is cheap; phrases would need
-    # their positions read, so quoted phrases always rank every match, as does date order).
+    # bm25 costs 1-3 µs per matching row: a word in most of 100,000 articles costs 100 ms.
+    # Relevance therefore ranks within the RANK_WINDOW most recently archived articles that
+    # hold every word of the query (found from the words' doclists, in rowid order, without
+    # reading positions: a few ms). Filters, date order and deep pages see every match.
     floor = None
-    quoted = any(t.quoted and len(t.tokens) > 1 for t in parsed.positive_terms)
-    if sort == "relevance" and not filters and not quoted and offset + limit <= RANK_WINDOW:
+    if sort == "relevance" and not filters and offset + limit <= RANK_WINDOW:
         row = conn.execute(
-            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :match "
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :words "
             "ORDER BY rowid DESC LIMIT 1 OFFSET :window",
-            {"match": params["match"], "window": RANK_WINDOW},
+            {"words": window_expression(parsed), "window": RANK_WINDOW},
         ).fetchone()
         floor = row[0] if row else None
     window = ""

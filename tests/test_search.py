@@ -434,8 +434,8 @@ def test_sort_by_date(vconn: sqlite3.Connection) -> None:
 
 
 def test_relevance_window_bounds_ranking_of_very_common_words(tmp_path, monkeypatch):
-    """Past RANK_WINDOW matches, a word is ranked among the most recently archived matches
-    (bounded cost); a quoted phrase and date order still see every match."""
+    """Past RANK_WINDOW matches, a query is ranked among the most recently archived articles
+    holding its words (bounded cost); date order, filters and deep pages see every match."""
     import archive.search as search_module
     from archive.db import open_reader
     from archive.search import search
@@ -444,7 +444,7 @@ def test_relevance_window_bounds_ranking_of_very_common_words(tmp_path, monkeypa
     db = tmp_path / "w.db"
     with Archive(db) as archive, archive.transaction():
         for i in range(30):
-            title = "Đảng ủy họp" if i < 3 else f"Tin số {i}"
+            title = "Đảng ủy họp" if i in (0, 27) else f"Tin số {i}"
             archive.store_article({
                 "site": "bentre", "canonical_url": f"https://x/{i}", "title": title,
                 "text": f"Bài {i}: Đảng ủy Trường họp bàn công tác.", "content_hash": f"h{i}",
@@ -454,9 +454,10 @@ def test_relevance_window_bounds_ranking_of_very_common_words(tmp_path, monkeypa
     monkeypatch.setattr(search_module, "RANK_WINDOW", 10)
     windowed = {h.id for h in search(conn, "dang uy", limit=10)}
     assert windowed == set(range(21, 31))  # the ten most recently archived matches
-    phrase = {h.id for h in search(conn, '"dang uy"', limit=30)}
-    assert len(phrase) == 30
-    assert search(conn, '"dang uy"', limit=3)[0].title == "Đảng ủy họp"  # title weighs more
-    by_date = search(conn, "dang uy", limit=30, sort="date")
-    assert len(by_date) == 30
+    top = search(conn, '"dang uy"', limit=3)
+    assert top[0].id == 28 and top[0].title == "Đảng ủy họp"  # title weighs more, in window
+    assert 1 not in {h.id for h in search(conn, "dang uy hop", limit=5)}  # outside the window
+    assert len(search(conn, '"dang uy"', limit=30)) == 30  # past the window: every match
+    assert len(search(conn, "dang uy", limit=30, sort="date")) == 30
     assert len(search(conn, "dang uy", limit=10, offset=10)) == 10  # paging past the window
+    assert search(conn, "dang uy", limit=5, site="bentre")[0].id in (1, 28)  # filters: all
