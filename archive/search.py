@@ -512,7 +512,7 @@ def search(
     # hold every word of the query (found from the words' doclists, in rowid order, without
     # reading positions: a few ms). Filters, date order and deep pages see every match.
     floor = None
-    if sort == "relevance" and not filters and offset + limit <= RANK_WINDOW:
+    if sort == "relevance" and offset + limit <= RANK_WINDOW:
         row = conn.execute(
             "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :words "
             "ORDER BY rowid DESC LIMIT 1 OFFSET :window",
@@ -558,7 +558,15 @@ def search(
         f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT :limit OFFSET :offset"
     )
     try:
-        ranked = conn.execute(sql, params).fetchall()
+        if sort == "date":
+            ranked = _newest_first(conn, params, filters, exact)
+        else:
+            ranked = conn.execute(sql, params).fetchall()
+        # Too few hits inside the window (a filter or a phrase leaves little of it), or undated
+        # articles to list after the dated ones: rank every match.
+        if len(ranked) < limit and (sort == "date" or floor is not None):
+            sql = sql.replace(" AND articles_fts.rowid > :floor", "").replace(window or "~", "")
+            ranked = conn.execute(sql, params).fetchall()
         marks = ", ".join("?" * len(ranked))
         ids = [r[0] for r in ranked]
         rows = {
@@ -589,6 +597,26 @@ def search(
                         snippet=make_snippet(r[6], terms, folded=folded.get(rowid)),
                         score=round(float(row_score), 6)))
     return hits
+
+
+def _newest_first(
+    conn: sqlite3.Connection, params: dict[str, Any], filters: list[str], exact: bool
+) -> list[tuple[int, float]]:
+    """Date order read from the published_at index, newest first, stopping at the page's end
+    (~10 ms on 100,000 articles instead of sorting every match); dated articles only: the
+    caller falls back to the full sort when the page is not filled, so undated ones come last.
+    Ties on the date go newest-archived first. Scores are 0: bm25 would count each word's
+    articles again per row (~7 ms each)."""
+    only = " AND a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :exact_only)"
+    sql = (
+        "SELECT a.id FROM articles a INDEXED BY idx_articles_published_at "
+        "WHERE a.published_at IS NOT NULL "
+        "AND a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :match)"
+        + (only if exact else "")
+        + "".join(f" AND {f}" for f in filters)
+        + " ORDER BY a.published_at DESC, a.id DESC LIMIT :limit OFFSET :offset"
+    )
+    return [(row[0], 0.0) for row in conn.execute(sql, params)]
 
 
 ARTICLE_SHOW_COLUMNS = (

@@ -459,5 +459,10 @@ def test_relevance_window_bounds_ranking_of_very_common_words(tmp_path, monkeypa
     assert 1 not in {h.id for h in search(conn, "dang uy hop", limit=5)}  # outside the window
     assert len(search(conn, '"dang uy"', limit=30)) == 30  # past the window: every match
     assert len(search(conn, "dang uy", limit=30, sort="date")) == 30
+    # A filled page of date order comes from the published_at index: newest first, ties by id.
+    newest = [h.id for h in search(conn, "dang uy", limit=5, sort="date", site="bentre")]
+    assert newest == [30, 20, 10, 29, 19]
+    assert [h.id for h in search(conn, "Đảng ủy họp", limit=2, sort="date", exact=True)] == [
+        30, 20]
     assert len(search(conn, "dang uy", limit=10, offset=10)) == 10  # paging past the window
     assert search(conn, "dang uy", limit=5, site="bentre")[0].id in (1, 28)  # filters: all
