@@ -510,7 +510,8 @@ def search(
     # bm25 costs 1-3 µs per matching row: a word in most of 100,000 articles costs 100 ms.
     # Relevance therefore ranks within the RANK_WINDOW most recently archived articles that
     # hold every word of the query (found from the words' doclists, in rowid order, without
-    # reading positions: a few ms). Filters, date order and deep pages see every match.
+    # reading positions: a few ms); filters apply inside it, and every match is ranked when
+    # the window holds too few hits. Date order and deep pages see every match.
     floor = None
     if sort == "relevance" and offset + limit <= RANK_WINDOW:
         row = conn.execute(
