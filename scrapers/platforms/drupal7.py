@@ -13,8 +13,14 @@ from scrapers.platforms.base import ListingSpider
 # Selectors as Drupal 7 core, Views 3 and Bartik-derived themes render them. A site file may
 # override any of them under [selectors].
 SELECTORS: dict[str, Any] = {
-    # Listing rows: Views field rows, or core's taxonomy/term page of node teasers.
-    "listing_rows": [".view-content .views-row", ".node-teaser"],
+    # Listing rows: Views field rows (unformatted, list or grid), a Views table's rows, or
+    # core's taxonomy/term page of node teasers.
+    "listing_rows": [
+        ".view-content .views-row",
+        ".view-content table.views-table tbody tr",
+        ".view-content .views-view-grid td",
+        ".node-teaser",
+    ],
     "row_link": [
         ".views-field-title a::attr(href)",
         "h2 a::attr(href)",
@@ -28,6 +34,7 @@ SELECTORS: dict[str, Any] = {
         ".date-display-single",
         ".views-field-changed .field-content",
         ".submitted",
+        "td.views-field-created",  # a Views table: the label is in the header, not the row
     ],
     # Row fields that are neither title, date nor teaser hold the byline (name, then role).
     "row_skip_fields": (
