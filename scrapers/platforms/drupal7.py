@@ -60,6 +60,9 @@ SELECTORS: dict[str, Any] = {
     ],
     "body": [".field-name-body .field-item", ".field-name-body", ".content"],
     "file_fields": [".field-type-file, .field-type-image"],
+    # Byline as CCK/Field API fields on the node (else the listing row's, else the body's).
+    "author": [".field-name-field-tac-gia .field-item", ".field-name-field-author .field-item"],
+    "role": [".field-name-field-chuc-vu .field-item", ".field-name-field-role .field-item"],
     "categories": [".field-type-taxonomy-term-reference .field-item a::text"],
     # "Related" Views blocks: article links found outside the listings (often as /node/N).
     "related_links": [
