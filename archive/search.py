@@ -237,11 +237,12 @@ def _runs(parsed: ParsedQuery) -> list[list[Term]]:
     return runs
 
 
-def match_expression(parsed: ParsedQuery) -> str:
-    """The FTS5 MATCH string over the folded columns (what decides which rows are hits)."""
+def match_expression(parsed: ParsedQuery, columns: str = FOLDED_COLUMNS) -> str:
+    """The FTS5 MATCH string over the folded columns (what decides which rows are hits);
+    `columns` names them for another table (attachments_fts: `{text_fold}`)."""
 
     def term(t: Term) -> str:
-        return _phrase(t.tokens, t.prefix, FOLDED_COLUMNS)
+        return _phrase(t.tokens, t.prefix, columns)
 
     ands = []
     for group in parsed.groups:
@@ -587,6 +588,14 @@ def search(
                 "search took too long and was stopped: add words or a filter"
             ) from None
         raise QueryError(f"search failed: {message}") from exc
+    if len(ranked) < limit and not exact and sort == "relevance":
+        ranked += _attachment_matches(conn, parsed, filters, params, limit - len(ranked),
+                                      {r[0] for r in ranked})
+        ids = [r[0] for r in ranked]
+        marks = ", ".join("?" * len(ids))
+        rows = {r[0]: r for r in conn.execute(
+            "SELECT id, canonical_url, title, published_at, site, author, text "
+            f"FROM articles WHERE id IN ({marks})", ids)} if ids else {}
     terms = highlight_terms(parsed)
     hits = []
     for rowid, row_score in ranked:
@@ -598,6 +607,29 @@ def search(
                         snippet=make_snippet(r[6], terms, folded=folded.get(rowid)),
                         score=round(float(row_score), 6)))
     return hits
+
+
+def _attachment_matches(
+    conn: sqlite3.Connection, parsed: ParsedQuery, filters: list[str], params: dict[str, Any],
+    room: int, seen: set[int],
+) -> list[tuple[int, float]]:
+    """Articles whose attached files (PDF, DOCX text) match, after those that match
+    themselves: score 0, newest-archived first."""
+    sql = (
+        "SELECT DISTINCT aa.article_id FROM attachments_fts f "
+        "JOIN attachments t ON t.rowid = f.rowid "
+        "JOIN article_attachments aa ON aa.sha256 = t.sha256 "
+        "JOIN articles a ON a.id = aa.article_id "
+        "WHERE attachments_fts MATCH :attachment_match"
+        + "".join(f" AND {f}" for f in filters)
+        + " ORDER BY aa.article_id DESC LIMIT :room"
+    )
+    found = conn.execute(sql, {
+        **params,
+        "attachment_match": match_expression(parsed, "{text_fold}"),
+        "room": room + len(seen),
+    }).fetchall()
+    return [(r[0], 0.0) for r in found if r[0] not in seen][:room]
 
 
 def _newest_first(

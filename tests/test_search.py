@@ -466,3 +466,28 @@ def test_relevance_window_bounds_ranking_of_very_common_words(tmp_path, monkeypa
         30, 20]
     assert len(search(conn, "dang uy", limit=10, offset=10)) == 10  # paging past the window
     assert search(conn, "dang uy", limit=5, site="bentre")[0].id in (1, 28)  # filters: all
+
+
+def test_text_of_attached_files_is_searchable(tmp_path):
+    """PDF/DOCX text goes into attachments_fts; a search finds the article it belongs to,
+    after the articles whose own text matches."""
+    from archive.db import open_reader
+    from archive.search import search
+    from archive.store import Archive
+    from pipelines.attachments import store_attachment
+
+    db = tmp_path / "att.db"
+    with Archive(db) as archive:
+        _, own = archive.store_article({
+            "site": "bentre", "canonical_url": "https://x/1", "title": "Kế hoạch đặc biệt",
+            "text": "Nội dung kế hoạch đặc biệt của Trường.", "content_hash": "h1"}, None)
+        _, with_file = archive.store_article({
+            "site": "bentre", "canonical_url": "https://x/2", "title": "Thông báo",
+            "text": "Xem văn bản đính kèm.", "content_hash": "h2"}, None)
+        store_attachment(archive, tmp_path, article_id=with_file, url="https://x/f/ke-hoach.pdf",
+                         data=b"%PDF-1.4 not really", text="Kế hoạch đặc biệt năm 2024")
+    conn = open_reader(db)
+    assert [h.id for h in search(conn, "ke hoach dac biet")] == [own, with_file]
+    assert [h.id for h in search(conn, "dac biet", site="bentre", limit=1)] == [own]
+    assert search(conn, "nam 2024")[0].id == with_file  # only in the file
+    assert search(conn, "Kế hoạch", exact=True)[0].id == own  # exact: the articles' own text
