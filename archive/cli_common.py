@@ -17,6 +17,43 @@ from archive import exitcodes
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def summary_text(s: dict[str, Any]) -> str:
+    """The crawl summary a person reads: what the run fetched, stored and failed."""
+    extra = "  (details: luutru runs, fetch_log table)" if s["errors"] or s["skipped"] else ""
+    return (
+        f"Crawled {s['site']} into {s['db']} (run {s['run_id']}): "
+        f"{s['status']} in {s['elapsed_s']:.1f} s\n"
+        f"  pages fetched  {s['pages']}\n"
+        f"  articles       new {s['new']} · updated {s['updated']} · "
+        f"unchanged {s['unchanged']} · duplicates {s['duplicate']} · gone {s['gone']}\n"
+        f"  skipped {s['skipped']} · failed {s['errors']}{extra}"
+    )
+
+
+# Close reasons that mean the site no longer looks the way its selectors expect.
+LAYOUT_REASONS = ("layout_changed", "closespider_errorcount")
+
+
+def exit_code(status: str, pages: int, finish_reason: str = "") -> int:
+    """The documented exit code for a run that ended with `status` (archive/exitcodes.py)."""
+    if finish_reason in LAYOUT_REASONS:
+        return exitcodes.LAYOUT_CHANGED
+    if status == "finished":
+        return exitcodes.OK
+    if status == "failed" and pages == 0:
+        return exitcodes.UNREACHABLE
+    return exitcodes.INTERRUPTED
+
+
+def require_site(slug: str) -> None:
+    """A usage error naming the known sites when `slug` has no site file."""
+    from scrapers.sites import UnknownSite, get_site
+
+    try:
+        get_site(slug)
+    except UnknownSite as exc:
+        raise click.UsageError(str(exc)) from exc
+
 
 class BadInput(click.ClickException):
     """A one-line error for bad input (a malformed query), exit code 2 like other usage errors."""

@@ -13,36 +13,19 @@ from typing import Any
 import click
 
 from archive import exitcodes
-from archive.cli_common import db_option, emit_json, json_option, reader
+from archive.cli_common import (
+    db_option,
+    emit_json,
+    exit_code,
+    json_option,
+    reader,
+    require_site,
+    summary_text,
+)
 
-
-def _summary_text(s: dict[str, Any]) -> str:
-    extra = "  (details: luutru runs, fetch_log table)" if s["errors"] or s["skipped"] else ""
-    return (
-        f"Crawled {s['site']} into {s['db']} (run {s['run_id']}): "
-        f"{s['status']} in {s['elapsed_s']:.1f} s\n"
-        f"  pages fetched  {s['pages']}\n"
-        f"  articles       new {s['new']} · updated {s['updated']} · "
-        f"unchanged {s['unchanged']} · duplicates {s['duplicate']} · gone {s['gone']}\n"
-        f"  skipped {s['skipped']} · failed {s['errors']}{extra}"
-    )
-
-
-# Close reasons that mean the site no longer looks the way its selectors expect.
-LAYOUT_REASONS = ("layout_changed", "closespider_errorcount")
 # Settings `--set` may not change: luutru resumes from the archive, never from a Scrapy JOBDIR
 # (a job directory is only valid for a clean stop and the same Scrapy version).
 REFUSED_SETTINGS = ("JOBDIR", "LUUTRU_DB")
-
-
-def _exit_code(status: str, pages: int, finish_reason: str = "") -> int:
-    if finish_reason in LAYOUT_REASONS:
-        return exitcodes.LAYOUT_CHANGED
-    if status == "finished":
-        return exitcodes.OK
-    if status == "failed" and pages == 0:
-        return exitcodes.UNREACHABLE
-    return exitcodes.INTERRUPTED
 
 
 def _log_file(log_dir: str | None, site: str) -> str | None:
@@ -106,18 +89,13 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
       luutru crawl bentre --base-url http://127.0.0.1:8000 --delay 0 --concurrency 4
       luutru crawl --all --quiet --log-dir logs/
     """
-    from scrapers.sites import UnknownSite, get_site
-
     if all_sites == bool(site):
         raise click.UsageError("name one SITE, or use --all")
     if all_sites:
         _crawl_all(db, mirrors, as_json, quiet)
         return
     assert site is not None
-    try:
-        get_site(site)
-    except UnknownSite as exc:
-        raise click.UsageError(str(exc)) from exc
+    require_site(site)
     if base_url and not re.match(r"^https?://[^/\s]+", base_url):
         raise click.UsageError(f"--base-url must be an http(s) URL, got {base_url!r}")
     overrides: dict[str, str] = {}
@@ -158,11 +136,11 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exitcodes.DISK_FULL)
     data = summary.as_dict()
-    code = _exit_code(summary.status, summary.pages, summary.finish_reason)
+    code = exit_code(summary.status, summary.pages, summary.finish_reason)
     if as_json:
         emit_json(data)
     elif not quiet or code != exitcodes.OK:
-        click.echo(_summary_text(data), err=code != exitcodes.OK)
+        click.echo(summary_text(data), err=code != exitcodes.OK)
     if code == exitcodes.UNREACHABLE:
         click.echo(f"Error: {site} did not answer any request ({base_url or 'live site'})",
                    err=True)
@@ -205,7 +183,7 @@ def _crawl_all(db: Path, mirrors: tuple[str, ...], as_json: bool, quiet: bool) -
         results.append(result)
         worst = max(worst, proc.returncode)
         if not as_json and (not quiet or proc.returncode):
-            click.echo(_summary_text(result) if "run_id" in result else
+            click.echo(summary_text(result) if "run_id" in result else
                        f"{slug}: failed: {result.get('error')}")
     if as_json:
         emit_json(results)
@@ -362,15 +340,11 @@ def schedule(site: str | None, db: Path, all_sites: bool, every: str, log_dir: s
       luutru schedule bentre --systemd --install
     """
     from archive.schedule import ScheduleError, install_cron, install_systemd, make_job
-    from scrapers.sites import UnknownSite, get_site
 
     if all_sites == bool(site):
         raise click.UsageError("name one SITE, or use --all")
     if site:
-        try:
-            get_site(site)
-        except UnknownSite as exc:
-            raise click.UsageError(str(exc)) from exc
+        require_site(site)
     try:
         job = make_job(site or "all", db, every, log_dir)
         if systemd:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from archive import exitcodes
-from archive.cli_common import db_option, emit_json, json_option
+from archive.cli_common import db_option, emit_json, json_option, require_site
 
 # verify found a missing or changed file; reextract could not read some captured pages.
 # (Proposed for archive/exitcodes.py as PROBLEMS = 5.)
@@ -47,12 +47,7 @@ def reextract(db: Path, site: str | None, as_json: bool) -> None:
 
     _need_archive(db)
     if site:
-        from scrapers.sites import UnknownSite, get_site
-
-        try:
-            get_site(site)
-        except UnknownSite as exc:
-            raise click.UsageError(str(exc)) from exc
+        require_site(site)
     try:
         with ArchiveLock(db, "luutru reextract"):
             counts = run_reextract(db, site)

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import click
 
 from archive import exitcodes
-from archive.cli_common import db_option, emit_json, json_option
+from archive.cli_common import db_option, emit_json, exit_code, json_option, summary_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SITES_DIR_ENV = "LUUTRU_SITES_DIR"
@@ -40,17 +40,6 @@ DEFAULT_CHECKS: dict[str, float] = {
 
 
 # -- crawl-url -----------------------------------------------------------------------------------
-
-
-def _summary_text(s: dict[str, Any]) -> str:
-    return (
-        f"Crawled {s['site']} into {s['db']} (run {s['run_id']}): "
-        f"{s['status']} in {s['elapsed_s']:.1f} s\n"
-        f"  pages fetched  {s['pages']}\n"
-        f"  articles       new {s['new']} · updated {s['updated']} · "
-        f"unchanged {s['unchanged']} · duplicates {s['duplicate']} · gone {s['gone']}\n"
-        f"  skipped {s['skipped']} · failed {s['errors']}"
-    )
 
 
 @click.command("crawl-url")
@@ -98,10 +87,9 @@ def crawl_url(url: str, db: Path, max_pages: int | None, max_articles: int | Non
     if as_json:
         emit_json(summary)
     else:
-        click.echo(_summary_text(summary))
+        click.echo(summary_text(summary))
     if summary["status"] != "finished":
-        sys.exit(exitcodes.UNREACHABLE if summary["status"] == "failed" and not summary["pages"]
-                 else exitcodes.INTERRUPTED)
+        sys.exit(exit_code(summary["status"], summary["pages"]))
 
 
 # -- site files ------------------------------------------------------------------------------------

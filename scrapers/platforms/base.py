@@ -199,6 +199,23 @@ class SiteSpider(scrapy.Spider):
     def not_modified(self, response: Response) -> FetchOutcome:
         return self.report(response, "unchanged", "article", "not_modified")
 
+    def article_item(self, response: Response, *, canonical: str | None,
+                     shortlink: str | None, **fields: Any) -> ArticleItem:
+        """An ArticleItem with what every family records about the response itself: where it
+        was fetched and first scheduled, when, its links, its capture and validators."""
+        return ArticleItem(
+            site=self.site.slug,
+            url=response.url,
+            scheduled_url=scheduled_url(response.request),
+            fetched_at=utc_now(),
+            http_status=response.status,
+            canonical_link=response.urljoin(canonical) if canonical else None,
+            shortlink=response.urljoin(shortlink) if shortlink else None,
+            capture=response.meta.get("warc_ref"),
+            **self.validators(response),
+            **fields,
+        )
+
     @staticmethod
     def validators(response: Response) -> dict[str, str | None]:
         """ETag and Last-Modified as sent, for the next crawl's conditional request."""
@@ -417,16 +434,11 @@ class ListingSpider(SiteSpider):
             request = self.article_request(response, target, {}) if target else None
             if request is not None:
                 self.defer(request)
-        canonical = response.css("link[rel='canonical']::attr(href)").get()
         shortlink = response.css("link[rel='shortlink']::attr(href)").get()
-        yield ArticleItem(
-            site=self.site.slug,
-            url=response.url,
-            scheduled_url=scheduled_url(response.request),
-            fetched_at=utc_now(),
-            http_status=response.status,
-            canonical_link=response.urljoin(canonical) if canonical else None,
-            shortlink=response.urljoin(shortlink) if shortlink else None,
+        yield self.article_item(
+            response,
+            canonical=response.css("link[rel='canonical']::attr(href)").get(),
+            shortlink=shortlink,
             node_id=self.node_id(response, shortlink, scope),
             title_raw=title,
             paragraphs_raw=paragraphs,
@@ -440,8 +452,6 @@ class ListingSpider(SiteSpider):
                 response.url, [*self.first_match(scope, "body"),
                                *self.first_match(scope, "file_fields")]
             ),
-            capture=response.meta.get("warc_ref"),
-            **self.validators(response),
         )
 
     def article_date(

@@ -40,7 +40,7 @@ from pipelines.dates import RENDER_CLOCK_RE, TZ, is_render_clock, parse_date
 from pipelines.text import is_boilerplate
 from scrapers.extract import drop_repeats, text_blocks
 from scrapers.items import ArticleItem, FetchOutcome
-from scrapers.platforms.base import SiteSpider, scheduled_url, utc_now
+from scrapers.platforms.base import SiteSpider
 
 # Article URL shapes seen on school sites (sites.md §0).
 ARTICLE_URL_RES: tuple[re.Pattern[str], ...] = tuple(
@@ -759,14 +759,10 @@ class GenericPage:
         canonical = self.root.xpath("//link[@rel='canonical']/@href")
         shortlink = self.root.xpath("//link[@rel='shortlink']/@href")
         node = re.search(r"/node/(\d+)", (shortlink or [""])[0] or response.url)
-        return ArticleItem(
-            site=spider.site.slug,
-            url=response.url,
-            scheduled_url=scheduled_url(response.request),
-            fetched_at=utc_now(),
-            http_status=response.status,
-            canonical_link=response.urljoin(canonical[0]) if canonical else None,
-            shortlink=response.urljoin(shortlink[0]) if shortlink else None,
+        return spider.article_item(
+            response,
+            canonical=canonical[0] if canonical else None,
+            shortlink=shortlink[0] if shortlink else None,
             node_id=int(node.group(1)) if node else None,
             title_raw=title,
             paragraphs_raw=paragraphs,
@@ -776,8 +772,6 @@ class GenericPage:
             date_raw=date_raw,
             date_source=date_source if date_raw else None,
             listing_url=listing.get("listing_url"),
-            capture=response.meta.get("warc_ref"),
-            **spider.validators(response),
         )
 
 
