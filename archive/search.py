@@ -16,9 +16,12 @@ from pipelines.text import fold, normalize_tone_marks
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 32
 MAX_LIMIT = 1000
-# Matches ranked by relevance at most (the most recently archived ones); see `search`.
+# Relevance ranks within the most recently archived articles holding every word of the query:
+# RANK_WINDOW of them for a one-word query, fewer for longer ones (see `rank_window`).
 RANK_WINDOW = 10_000
 SNIPPET_WORDS = 30
+# How many of the newest articles tell whether a word is in most of them (`ranking_expression`).
+SAMPLE_ARTICLES = 1000
 # bm25 weights for (title, text, title_fold, text_fold): matches are only ever sought in the
 # folded columns, the title counting five times a body match.
 BM25_WEIGHTS = (0.0, 0.0, 5.0, 1.0)
@@ -270,6 +273,46 @@ def window_expression(parsed: ParsedQuery) -> str:
     return " AND ".join(ands)
 
 
+def rank_window(parsed: ParsedQuery) -> int:
+    """How many of the most recently archived articles holding every word relevance ranks
+    within: RANK_WINDOW divided by the query's word count, because bm25 and the phrase check
+    read every word's positions in every article of the window, and a phrase's article count
+    over the whole index comes on top (26 ms for five common words on 100,000 articles).
+    That keeps a five-word phrase near the cost of a one-word query."""
+    words = sum(len(t.tokens) for t in parsed.positive_terms)
+    return max(1, RANK_WINDOW // max(1, words))
+
+
+def ranking_expression(conn: sqlite3.Connection, parsed: ParsedQuery) -> str | None:
+    """A cheaper MATCH string for bm25 to score with, or None when it would be
+    `match_expression` itself.
+
+    bm25 weighs a term by log((N - n + 0.5) / (n + 0.5)), floored at 1e-6: a term in half the
+    articles or more weighs nothing, yet counting its n reads its whole doclist (11 ms for
+    `va`, which is in every article). Such terms, judged from the newest SAMPLE_ARTICLES
+    (0.1 ms a term), are left out of the scoring; so are excluded terms, which bm25 would
+    count too. Rows must still match the whole query: the caller filters on it.
+    """
+    if len(parsed.groups) < 2 and not parsed.excluded:
+        return None
+    row = conn.execute("SELECT id FROM articles ORDER BY id DESC LIMIT 1 OFFSET ?",
+                       (SAMPLE_ARTICLES - 1,)).fetchone()
+    lower = row[0] - 1 if row else 0
+    sample = conn.execute("SELECT count(*) FROM articles WHERE id > ?", (lower,)).fetchone()[0]
+
+    def common(t: Term) -> bool:
+        (n,) = conn.execute(
+            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ? AND rowid > ?",
+            (_phrase(t.tokens, t.prefix, FOLDED_COLUMNS), lower),
+        ).fetchone()
+        return 2 * n >= sample
+
+    kept = [g for g in parsed.groups if len(g) > 1 or not common(g[0])] or parsed.groups
+    if len(kept) == len(parsed.groups) and not parsed.excluded:
+        return None
+    return match_expression(ParsedQuery(groups=kept))
+
+
 def phrase_expression(parsed: ParsedQuery) -> str | None:
     """Rows where each run of plain words occurs as a phrase rank first; None if no run has
     two or more words."""
@@ -507,31 +550,45 @@ def search(
     filters, params = filter_clauses(site=site, since=since, until=until, author=author,
                                      category=category, has_attachment=has_attachment)
     params.update({"match": match_expression(parsed), "limit": limit, "offset": offset})
-    where = ["articles_fts MATCH :match", *filters]
     # bm25 costs 1-3 µs per matching row: a word in most of 100,000 articles costs 100 ms.
-    # Relevance therefore ranks within the RANK_WINDOW most recently archived articles that
-    # hold every word of the query (found from the words' doclists, in rowid order, without
-    # reading positions: a few ms); filters apply inside it, and every match is ranked when
-    # the window holds too few hits. Date order and deep pages see every match.
+    # Relevance therefore ranks within the most recently archived articles that hold every
+    # word of the query (`rank_window`: 10,000 for one word, 2,000 for five; found from the
+    # words' doclists, in rowid order, without reading positions: a few ms); filters apply
+    # inside it, and every match is ranked when the window holds too few hits. Date order
+    # and deep pages see every match.
     floor = None
-    if sort == "relevance" and offset + limit <= RANK_WINDOW:
+    window_size = rank_window(parsed)
+    if sort == "relevance" and offset + limit <= window_size:
         row = conn.execute(
             "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :words "
             "ORDER BY rowid DESC LIMIT 1 OFFSET :window",
-            {"words": window_expression(parsed), "window": RANK_WINDOW},
+            {"words": window_expression(parsed), "window": window_size},
         ).fetchone()
         floor = row[0] if row else None
     window = ""
     if floor is not None:
         params["floor"] = floor
         window = " AND rowid > :floor"
+
+    def within(name: str) -> str:
+        # The unary + keeps SQLite from handing `rowid IN (...)` to FTS5 as a constraint:
+        # FTS5 would run the outer MATCH once per listed rowid (seconds, not milliseconds).
+        return (f"+articles_fts.rowid IN (SELECT rowid FROM articles_fts "
+                f"WHERE articles_fts MATCH :{name}{window})")
+
+    rank_expr = ranking_expression(conn, parsed) if sort == "relevance" else None
+    if rank_expr is None:
+        where = ["articles_fts MATCH :match", *filters]
+    else:
+        params["rank_match"] = rank_expr
+        where = ["articles_fts MATCH :rank_match", within("match"), *filters]
+    if floor is not None:
         where.append("articles_fts.rowid > :floor")
     exact_expr = exact_expression(parsed, force=exact)
     if exact:
         assert exact_expr is not None
         params["exact_only"] = exact_expr
-        where.append("articles_fts.rowid IN (SELECT rowid FROM articles_fts "
-                     f"WHERE articles_fts MATCH :exact_only{window})")
+        where.append(within("exact_only"))
     boosts = []
     for name, expr, weight in (
         ("phrase", phrase_expression(parsed), 2),
