@@ -571,8 +571,9 @@ def search(
         window = " AND rowid > :floor"
 
     def within(name: str) -> str:
-        # The unary + keeps SQLite from handing `rowid IN (...)` to FTS5 as a constraint:
-        # FTS5 would run the outer MATCH once per listed rowid (seconds, not milliseconds).
+        # Rows matching :name (in the window). The unary + keeps SQLite from handing
+        # `rowid IN (...)` in WHERE to FTS5 as a constraint: FTS5 would run the outer MATCH
+        # once per listed rowid (seconds, not milliseconds).
         return (f"+articles_fts.rowid IN (SELECT rowid FROM articles_fts "
                 f"WHERE articles_fts MATCH :{name}{window})")
 
@@ -596,10 +597,7 @@ def search(
     ):
         if expr is not None:
             params[name] = expr
-            boosts.append(
-                f"{weight} * (articles_fts.rowid IN "
-                f"(SELECT rowid FROM articles_fts WHERE articles_fts MATCH :{name}{window}))"
-            )
+            boosts.append(f"{weight} * ({within(name)})")
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
     # bm25 is <= 0, lower is better; squash it into [0, 1) so the boosts above form tiers.
     rank = f"max(0.0, -bm25(articles_fts, {weights}))"
