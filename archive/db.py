@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,7 @@ class ReaderConnection(sqlite3.Connection):
 
     time_limit: float | None
     _deadline: float | None
+    _shared_deadline: bool = False
 
     def cursor(self, factory: Any = ReaderCursor) -> Any:  # type: ignore[override]
         """Hand out cursors that arm the deadline."""
@@ -144,8 +146,26 @@ class ReaderConnection(sqlite3.Connection):
 
 
 def _arm(conn: Any) -> None:
+    if getattr(conn, "_shared_deadline", False):
+        return
     limit = getattr(conn, "time_limit", None)
     conn._deadline = None if limit is None else time.monotonic() + limit
+
+
+@contextmanager
+def shared_deadline(conn: sqlite3.Connection) -> Iterator[None]:
+    """Count a reader's time limit once for every statement run inside, not per statement:
+    a search runs several, and the person waiting sees their sum. Nested uses keep the
+    outer deadline; connections other than `open_reader`'s are left alone."""
+    if not isinstance(conn, ReaderConnection) or getattr(conn, "_shared_deadline", False):
+        yield
+        return
+    _arm(conn)
+    conn._shared_deadline = True
+    try:
+        yield
+    finally:
+        conn._shared_deadline = False
 
 
 def _authorizer(action: int, arg1: str | None, arg2: str | None, _db: str | None,

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from archive.db import ArchiveError
+from archive.db import ArchiveError, shared_deadline
 from pipelines.text import fold, normalize_tone_marks
 
 MAX_QUERY_CHARS = 1000
@@ -550,6 +550,46 @@ def search(
     filters, params = filter_clauses(site=site, since=since, until=until, author=author,
                                      category=category, has_attachment=has_attachment)
     params.update({"match": match_expression(parsed), "limit": limit, "offset": offset})
+    try:
+        # One time limit for the whole search (several statements), not one per statement.
+        with shared_deadline(conn):
+            ranked = _ranked(conn, parsed, filters, params, sort=sort, exact=exact)
+            if len(ranked) < limit and not exact and sort == "relevance":
+                ranked += _attachment_matches(conn, parsed, filters, params,
+                                              limit - len(ranked), {r[0] for r in ranked})
+            ids = [r[0] for r in ranked]
+            marks = ", ".join("?" * len(ids))
+            # The index keeps fold(text): reuse it rather than fold every page of text again.
+            rows = {r[0]: r for r in conn.execute(
+                "SELECT a.id, a.canonical_url, a.title, a.published_at, a.site, a.author, "
+                "a.text, f.text_fold FROM articles a "
+                "LEFT JOIN articles_fts f ON f.rowid = a.id "
+                f"WHERE a.id IN ({marks})", ids)} if ids else {}
+    except sqlite3.OperationalError as exc:
+        message = str(exc)
+        if "interrupted" in message:
+            raise QueryError(
+                "search took too long and was stopped: add words or a filter"
+            ) from None
+        raise QueryError(f"search failed: {message}") from exc
+    terms = highlight_terms(parsed)
+    hits = []
+    for rowid, row_score in ranked:
+        r = rows.get(rowid)
+        if r is None:  # FTS row without article: never written by the store, skip it
+            continue
+        hits.append(Hit(id=r[0], url=r[1], title=r[2], published_at=r[3], site=r[4],
+                        author=r[5], snippet=make_snippet(r[6], terms, folded=r[7]),
+                        score=round(float(row_score), 6)))
+    return hits
+
+
+def _ranked(
+    conn: sqlite3.Connection, parsed: ParsedQuery, filters: list[str], params: dict[str, Any],
+    *, sort: str, exact: bool,
+) -> list[tuple[int, float]]:
+    """(rowid, score) of the page's articles, best first: the ranking half of `search`."""
+    limit, offset = params["limit"], params["offset"]
     # bm25 costs 1-3 µs per matching row: a word in most of 100,000 articles costs 100 ms.
     # Relevance therefore ranks within the most recently archived articles that hold every
     # word of the query (`rank_window`: 10,000 for one word, 2,000 for five; found from the
@@ -614,54 +654,16 @@ def search(
         f"SELECT articles_fts.rowid, {score} AS score FROM {source} "
         f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT :limit OFFSET :offset"
     )
-    try:
-        if sort == "date":
-            ranked = _newest_first(conn, params, filters, exact)
-        else:
-            ranked = conn.execute(sql, params).fetchall()
-        # Too few hits inside the window (a filter or a phrase leaves little of it), or undated
-        # articles to list after the dated ones: rank every match.
-        if len(ranked) < limit and (sort == "date" or floor is not None):
-            sql = sql.replace(" AND articles_fts.rowid > :floor", "").replace(window or "~", "")
-            ranked = conn.execute(sql, params).fetchall()
-        marks = ", ".join("?" * len(ranked))
-        ids = [r[0] for r in ranked]
-        rows = {
-            r[0]: r for r in conn.execute(
-                "SELECT id, canonical_url, title, published_at, site, author, text "
-                f"FROM articles WHERE id IN ({marks})", ids,
-            )
-        } if ranked else {}
-        # The index keeps fold(text): reuse it rather than folding every page of text again.
-        folded = dict(conn.execute(
-            f"SELECT rowid, text_fold FROM articles_fts WHERE rowid IN ({marks})", ids,
-        ).fetchall()) if ranked else {}
-    except sqlite3.OperationalError as exc:
-        message = str(exc)
-        if "interrupted" in message:
-            raise QueryError(
-                "search took too long and was stopped: add words or a filter"
-            ) from None
-        raise QueryError(f"search failed: {message}") from exc
-    if len(ranked) < limit and not exact and sort == "relevance":
-        ranked += _attachment_matches(conn, parsed, filters, params, limit - len(ranked),
-                                      {r[0] for r in ranked})
-        ids = [r[0] for r in ranked]
-        marks = ", ".join("?" * len(ids))
-        rows = {r[0]: r for r in conn.execute(
-            "SELECT id, canonical_url, title, published_at, site, author, text "
-            f"FROM articles WHERE id IN ({marks})", ids)} if ids else {}
-    terms = highlight_terms(parsed)
-    hits = []
-    for rowid, row_score in ranked:
-        r = rows.get(rowid)
-        if r is None:  # FTS row without article: never written by the store, skip it
-            continue
-        hits.append(Hit(id=r[0], url=r[1], title=r[2], published_at=r[3], site=r[4],
-                        author=r[5],
-                        snippet=make_snippet(r[6], terms, folded=folded.get(rowid)),
-                        score=round(float(row_score), 6)))
-    return hits
+    if sort == "date":
+        ranked = _newest_first(conn, params, filters, exact)
+    else:
+        ranked = conn.execute(sql, params).fetchall()
+    # Too few hits inside the window (a filter or a phrase leaves little of it), or undated
+    # articles to list after the dated ones: rank every match.
+    if len(ranked) < limit and (sort == "date" or floor is not None):
+        sql = sql.replace(" AND articles_fts.rowid > :floor", "").replace(window or "~", "")
+        ranked = conn.execute(sql, params).fetchall()
+    return ranked
 
 
 def _attachment_matches(

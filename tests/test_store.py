@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from archive.db import ArchiveError, ArchiveNotFound, open_reader, open_writer
+from archive.db import ArchiveError, ArchiveNotFound, open_reader, open_writer, shared_deadline
 from archive.schema import SCHEMA_VERSION
 from archive.store import Archive
 from pipelines.text import fold
@@ -320,6 +321,25 @@ def test_reader_interrupts_long_queries(archive: Archive) -> None:
     assert reader.execute("SELECT 1").fetchone() == (1,)
     with pytest.raises(sqlite3.OperationalError, match="interrupted"):
         reader.cursor().execute(endless).fetchone()
+    reader.close()
+
+
+def test_shared_deadline_counts_once_for_several_statements(archive: Archive) -> None:
+    """Inside `shared_deadline` the limit runs from its start: a statement that would have
+    its own fresh 0.3 s is stopped because the time was spent before it (a search is judged
+    by the wait for all its statements). Outside, each statement has its own limit again."""
+    archive.store_article(record(1), None)
+    reader = open_reader(archive.path, time_limit=0.3)
+    short = ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000) "
+             "SELECT count(*) FROM c")
+    with shared_deadline(reader):
+        assert reader.execute(short).fetchone() == (50000,)
+        time.sleep(0.35)
+        with shared_deadline(reader):  # nested: still the outer deadline
+            with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+                reader.execute(short).fetchone()
+    time.sleep(0.35)
+    assert reader.execute(short).fetchone() == (50000,)
     reader.close()
 
 
