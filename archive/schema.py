@@ -138,7 +138,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS attachments_fts USING fts5(
 _INDEXES: list[tuple[str, list[str], bool]] = [
     ("revisions", ["article_id"], False),
     ("article_attachments", ["sha256"], False),
-    ("articles", ["site"], False),
+    # Site and date filters are answered from this index alone (search builds its set of
+    # filtered ids from it without reading article rows).
+    ("articles", ["site", "published_at"], False),
     ("articles", ["content_hash"], False),
     ("articles", ["node_id"], False),
     ("articles", ["published_at"], False),

@@ -274,6 +274,10 @@ def time_queries(db: Path) -> None:
          {"exact": True}),
         ("filtered (site + years)", ["dang", "giao duc", "kinh te", "thuy loi"],
          {"site": "bentre", "since": "2016", "until": "2020"}),
+        ("narrow filter (site + one month)", ["dang", "giao duc", "kinh te", "thuy loi"],
+         {"site": "bentre", "since": "2023-05", "until": "2023-05"}),
+        ("author filter", ["dang", "giao duc", "kinh te", "thuy loi"],
+         {"author": "nguyen van an"}),
         ("folded word, sort by date", ["giao duc", "kinh te", "thuy loi"],
          {"sort": "date"}),
     ]
