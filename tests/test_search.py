@@ -562,10 +562,13 @@ def test_no_full_text_scan_is_rerun_once_per_row(tmp_path):
     assert not rerun, rerun
 
 
-def test_site_and_date_filters_are_answered_from_an_index(tmp_path):
+def test_site_and_date_filters_are_answered_from_an_index(tmp_path, monkeypatch):
     """Search builds the set of articles a site/date filter keeps from the (site,
     published_at) index alone, once, instead of reading an article row per match (one site
-    and month among 100,000 articles: 130 ms -> 30 ms); results are those of the filter."""
+    and month among 100,000 articles: 130 ms -> 21 ms); results are those of the filter.
+    When the filter keeps too few articles inside the relevance window to fill the page,
+    every match is ranked at once, without first ranking the window."""
+    import archive.search as search_module
     from archive.db import open_reader
     from archive.search import search
     from archive.store import Archive
@@ -589,3 +592,13 @@ def test_site_and_date_filters_are_answered_from_an_index(tmp_path):
              for row in conn.execute("EXPLAIN QUERY PLAN " + sql)]
     assert any("COVERING INDEX idx_articles_site_published_at" in d for d in plans), plans
     assert not any(d.startswith("SEARCH a USING INTEGER PRIMARY KEY") for d in plans), plans
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 20)  # two words: the newest ten
+    statements.clear()
+    conn.set_trace_callback(statements.append)
+    narrow = search(conn, "dang uy", site="bentre", since="2013", until="2015-05", limit=5)
+    wide = search(conn, "dang uy", site="bentre", limit=3)
+    conn.set_trace_callback(None)
+    # two of them in the window (34, 36): every match ranked, the page filled from all
+    assert len(narrow) == 5 and {h.id for h in narrow} <= expected and narrow[-1].id < 30
+    assert [h.id for h in wide] == [40, 38, 36]  # five in the window: it fills the page
+    assert sum("bm25(" in sql for sql in statements) == 2  # one ranking statement each
