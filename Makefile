@@ -6,9 +6,10 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install demo test lint bench clean chromium
 
+# The pip that ships with Python installs everything: no upgrade, so `make` proves README's
+# plain `python3 -m venv .venv && .venv/bin/pip install -e .` path too.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 

@@ -27,19 +27,46 @@ def summary_text(s: dict[str, Any]) -> str:
         f"  articles       new {s['new']} · updated {s['updated']} · "
         f"unchanged {s['unchanged']} · duplicates {s['duplicate']} · gone {s['gone']}\n"
         f"  skipped {s['skipped']} · failed {s['errors']}{extra}"
-    )
+    ) + layout_text(s)
+
+
+def layout_text(s: dict[str, Any]) -> str:
+    """Summary lines for discovery, the listing fallback and silent zeros (empty if none)."""
+    lines: list[str] = []
+    failed, found = s.get("sections_failed") or [], s.get("sections_discovered") or []
+    if failed:
+        lines.append("  sections failed  " + "; ".join(
+            f"{f['section']} ({f['reason']}, {f['url']})" for f in failed))
+    if found:
+        lines.append("  sections discovered  " + "; ".join(
+            f"{f['section']} ({f['url']})" for f in found))
+    if s.get("empty_sections"):
+        lines.append("  empty sections  " + "; ".join(
+            f"{e['section']} ({e['url']})" for e in s["empty_sections"]))
+    if s.get("listing_fallback"):
+        lines.append(f"  listing fallback  {s['listing_fallback']} listing pages read by URL "
+                     "shape (row selectors found nothing)")
+    lines += [f"  no silent zero: {m}" for m in s.get("silent_zero") or []]
+    return "".join("\n" + line for line in lines)
 
 
 # Close reasons that mean the site no longer looks the way its selectors expect.
 LAYOUT_REASONS = ("layout_changed", "closespider_errorcount")
 
 
-def exit_code(status: str, pages: int, finish_reason: str = "") -> int:
-    """The documented exit code for a run that ended with `status` (archive/exitcodes.py)."""
+def exit_code(status: str, pages: int, finish_reason: str = "",
+              silent_zero: list[str] | None = None) -> int:
+    """The documented exit code for a run that ended with `status` (archive/exitcodes.py).
+
+    `silent_zero` (the run's "no silent zero" findings: a listing with no article link, a
+    section with no article, a run that saw nothing where the archive holds articles) turns
+    a finished run into LAYOUT_CHANGED: a cron job must not report success while archiving
+    nothing.
+    """
     if finish_reason in LAYOUT_REASONS:
         return exitcodes.LAYOUT_CHANGED
     if status == "finished":
-        return exitcodes.OK
+        return exitcodes.LAYOUT_CHANGED if silent_zero else exitcodes.OK
     if status == "failed" and pages == 0:
         return exitcodes.UNREACHABLE
     return exitcodes.INTERRUPTED

@@ -62,6 +62,12 @@ def _log_file(log_dir: str | None, site: str) -> str | None:
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write the crawl log here.")
 @click.option("--log-dir", type=click.Path(file_okay=False),
               help="Write the crawl log to DIR/<site>-<time>.log (one file per run).")
+@click.option("--site-file", type=click.Path(dir_okay=False, exists=True), metavar="PATH",
+              help="Crawl with this site file (TOML, as scrapers/sites/*.toml) instead of the "
+                   "bundled one: a corrected copy, or a school not bundled yet.")
+@click.option("--discover", is_flag=True,
+              help="Also read the home page's menus, sitemap.xml and feeds for sections the "
+                   "site file does not list (by default only when a listed section fails).")
 @click.option("--set", "-s", "set_options", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting (DOWNLOAD_TIMEOUT=60, RETRY_TIMES=5...). "
                    "Repeatable.")
@@ -69,8 +75,8 @@ def _log_file(log_dir: str | None, site: str) -> str | None:
 def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
           mirrors: tuple[str, ...], delay: float | None, concurrency: int | None,
           max_pages: int | None, refresh: bool, refresh_days: int, full: bool, quiet: bool,
-          verbose: bool, log_file: str | None, log_dir: str | None,
-          set_options: tuple[str, ...], as_json: bool) -> None:
+          verbose: bool, log_file: str | None, log_dir: str | None, site_file: str | None,
+          discover: bool, set_options: tuple[str, ...], as_json: bool) -> None:
     """Crawl SITE's listings and articles into the archive, incrementally.
 
     A first crawl reads everything. Later crawls fetch only what is new: each listing is read
@@ -79,23 +85,44 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
     resumes where it stopped when run again. Pages that fail are logged and counted; the crawl
     goes on.
 
+    The site file's sections are hints: one that answers 404 or lists no article is replaced
+    by the sections the site shows (home page menus, sitemap.xml, feeds), with a warning and
+    the run record saying so (`luutru runs --json`: sections_failed, sections_discovered).
+
     Exit codes: 0 finished (some pages may have failed), 1 interrupted or failed, 2 usage,
     3 site unreachable for the whole run, 4 archive locked by another crawl, 6 site layout
-    changed (most pages held no article), 7 disk full, 8 archive damaged (refused).
+    changed (most pages held no article, or a listing/section showed no article link, or the
+    run saw nothing where the archive holds articles), 7 disk full, 8 archive damaged.
 
     \b
     Example:
       luutru crawl bentre --db archive.db
       luutru crawl bentre --base-url http://127.0.0.1:8000 --delay 0 --concurrency 4
       luutru crawl --all --quiet --log-dir logs/
+      luutru crawl --site-file my-bentre.toml --db archive.db
     """
+    site_def = None
+    if site_file:
+        if all_sites:
+            raise click.UsageError("--site-file crawls one site; it cannot be used with --all")
+        from scrapers.sites import load_site_file
+
+        try:
+            site_def = load_site_file(site_file)
+        except ValueError as exc:
+            raise click.UsageError(f"--site-file: {exc}") from exc
+        if site and site != site_def.slug:
+            raise click.UsageError(f"--site-file {site_file} describes {site_def.slug!r}, "
+                                   f"not {site!r}")
+        site = site_def.slug
     if all_sites == bool(site):
         raise click.UsageError("name one SITE, or use --all")
     if all_sites:
         _crawl_all(db, mirrors, as_json, quiet)
         return
     assert site is not None
-    require_site(site)
+    if site_def is None:
+        require_site(site)
     if base_url and not re.match(r"^https?://[^/\s]+", base_url):
         raise click.UsageError(f"--base-url must be an http(s) URL, got {base_url!r}")
     overrides: dict[str, str] = {}
@@ -123,9 +150,19 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
         log_file=log_file or _log_file(log_dir, site),
         overrides=overrides,
     )
+    spider_cls = None
+    if site_def is not None:
+        from scrapers.spiders import spider_class
+
+        try:
+            spider_cls = spider_class(site_def)
+        except ValueError as exc:
+            raise click.UsageError(f"--site-file: {exc}") from exc
     try:
         summary = run_crawl(site, db, base_url=base_url, max_pages=max_pages, settings=settings,
-                            refresh=refresh, refresh_days=refresh_days, full=full)
+                            refresh=refresh, refresh_days=refresh_days, full=full,
+                            spider_cls=spider_cls,
+                            spider_kwargs={"discover": "always"} if discover else None)
     except ArchiveLocked as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exitcodes.LOCKED)
@@ -136,7 +173,7 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exitcodes.DISK_FULL)
     data = summary.as_dict()
-    code = exit_code(summary.status, summary.pages, summary.finish_reason)
+    code = exit_code(summary.status, summary.pages, summary.finish_reason, summary.silent_zero)
     if as_json:
         emit_json(data)
     elif not quiet or code != exitcodes.OK:
@@ -144,6 +181,11 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
     if code == exitcodes.UNREACHABLE:
         click.echo(f"Error: {site} did not answer any request ({base_url or 'live site'})",
                    err=True)
+    elif code == exitcodes.LAYOUT_CHANGED and summary.silent_zero:
+        click.echo(f"Error: {site}: no silent zero: " + "; ".join(summary.silent_zero)
+                   + ". Open the URL: if the page lists articles, the site's layout changed "
+                   f"(fix [selectors] or [[sections]] in scrapers/sites/{site}.toml); if the "
+                   "section is gone, remove it from the site file; then crawl again", err=True)
     elif code == exitcodes.LAYOUT_CHANGED:
         click.echo(f"Error: {site}'s pages no longer match its selectors ({summary.errors} "
                    "pages failed, most without an article): the site's layout changed; update "
@@ -217,13 +259,14 @@ def sites(db: Path, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
         return
+    width = max((len(row["slug"]) for row in rows), default=0)
     for row in rows:
         merged = f" (→ {row['merged_into']} 2025)" if row["merged_into"] else ""
         crawl_ = row["last_crawl"]
         seen = (f"last crawl {crawl_['finished_at'] or '?'} {crawl_['status']}" if crawl_
                 else "never crawled")
-        click.echo(f"{row['slug']:<12} {row['name']}, {row['province']}{merged}")
-        click.echo(f"{'':<12} {row['base_url']} · {row['cms']} · {row['status']} · {seen}")
+        click.echo(f"{row['slug']:<{width}} {row['name']}, {row['province']}{merged}")
+        click.echo(f"{'':<{width}} {row['base_url']} · {row['cms']} · {row['status']} · {seen}")
 
 
 @click.command()
@@ -243,7 +286,7 @@ def runs(db: Path, site: str | None, limit: int, as_json: bool) -> None:
     try:
         sql = ("SELECT id, site, started_at, finished_at, status, base_url, requests, bytes, "
                "pages, items_new, items_updated, items_unchanged, items_duplicate, items_gone, "
-               "errors, errors_json FROM runs")
+               "errors, errors_json, stats_json FROM runs")
         params: list[Any] = []
         if site:
             sql += " WHERE site = ?"
@@ -255,6 +298,14 @@ def runs(db: Path, site: str | None, limit: int, as_json: bool) -> None:
         conn.close()
     for row in rows:
         row["errors_by_kind"] = json.loads(row.pop("errors_json") or "{}")
+        try:
+            stats = json.loads(row.pop("stats_json") or "{}")
+        except ValueError:
+            stats = {}
+        # What the run found about its sections (archive/crawl.py record_layout).
+        row["layout"] = {k: stats[k] for k in ("sections_failed", "sections_discovered",
+                                               "empty_sections", "listing_fallback",
+                                               "silent_zero") if stats.get(k)}
     if as_json:
         emit_json(rows)
         return
@@ -267,6 +318,11 @@ def runs(db: Path, site: str | None, limit: int, as_json: bool) -> None:
         click.echo(f"    {r['requests'] or 0} requests, {(r['bytes'] or 0) / 1e6:.1f} MB · new "
                    f"{r['items_new']} · updated {r['items_updated']} · unchanged "
                    f"{r['items_unchanged']} · gone {r['items_gone'] or 0} · errors: {errors}")
+        layout = r["layout"]
+        if layout:
+            click.echo("    " + " · ".join(
+                f"{k.replace('_', ' ')} {len(v) if isinstance(v, list) else v}"
+                for k, v in layout.items()) + " (details: --json)")
 
 
 @click.command()

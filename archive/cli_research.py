@@ -144,6 +144,8 @@ def show(url_or_id: str, db: Path, as_json: bool) -> None:
     conn = reader(db)
     try:
         article = get_article(conn, url_or_id)
+        if article is not None:
+            article.update(_date_mentioned(conn, article["id"]))
     finally:
         conn.close()
     if article is None:
@@ -160,6 +162,7 @@ def show(url_or_id: str, db: Path, as_json: bool) -> None:
         ("url", unquote(article["canonical_url"])),
         ("original url", unquote(article["url"] or "")),
         ("published", _published(article)),
+        ("date in text", _mentioned(article)),
         ("author", " · ".join(x for x in (article["author"], article["author_role"]) if x)),
         ("categories", ", ".join(article["categories"])),
         ("first seen", f"{article['first_seen']} (run {article['first_run']})"),
@@ -183,6 +186,26 @@ def show(url_or_id: str, db: Path, as_json: bool) -> None:
                    f"({att.get('mime') or '?'}, {att.get('size') or '?'} bytes)")
     click.echo()
     click.echo(article["text"])
+
+
+def _date_mentioned(conn: Any, article_id: int) -> dict[str, Any]:
+    """The body's mentioned date and its sentence (NULL in archives written before them)."""
+    names = ("date_mentioned", "date_mentioned_text")
+    present = {r[1] for r in conn.execute("PRAGMA table_info(articles)")}
+    if not all(n in present for n in names):
+        return dict.fromkeys(names)
+    row = conn.execute(f"SELECT {', '.join(names)} FROM articles WHERE id = ?",
+                       (article_id,)).fetchone()
+    return dict(zip(names, row or (None, None), strict=True))
+
+
+def _mentioned(article: dict[str, Any]) -> str:
+    """`1947-03-07 («Trường được thành lập ngày 07/3/1947 ...»)`: not the publication date."""
+    day = article.get("date_mentioned")
+    if not day:
+        return ""
+    sentence = article.get("date_mentioned_text")
+    return f"{day} (not the publication date: {sentence!r})" if sentence else day
 
 
 def _published(article: dict[str, Any]) -> str:

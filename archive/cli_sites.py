@@ -463,6 +463,11 @@ def _format_report(slug: str, mode: str, rep: dict[str, Any]) -> str:
     for kind, urls in leaks.items():
         for url in urls[:3]:
             lines.append(f"    {kind}: {url}")
+    if rep.get("agreement"):
+        from archive.stats import format_agreement
+
+        lines.append("  agreement   " + format_agreement(rep["agreement"])
+                     + " · family selectors vs generic extraction")
     lines.append("  fetches     " + " · ".join(
         f"{k} {v}" for k, v in sorted(rep["fetch_outcomes"].items())))
     for f in rep["failed"][:10]:
@@ -501,9 +506,10 @@ def check_site(slug: str, base_url: str | None, use_fixtures: bool, live: bool, 
     """Crawl a bounded sample of SLUG and print a health report; exit 5 below the thresholds.
 
     The report gives field coverage (title, date, author, text length, category), where dates
-    came from, page chrome leaking into texts (clock, banner, "Tin khác", skip links) and the
-    pages that failed. Thresholds come from the site file's [checks] table (defaults in
-    `luutru new-site`'s template).
+    came from, page chrome leaking into texts (clock, banner, "Tin khác", skip links), the
+    pages that failed, and (crawls) how often the family spider's selectors and the generic
+    extraction read the same title, body, author and date. Thresholds come from the site
+    file's [checks] table (defaults in `luutru new-site`'s template).
 
     \b
     Example:
@@ -518,14 +524,16 @@ def check_site(slug: str, base_url: str | None, use_fixtures: bool, live: bool, 
     if site.slug != slug:
         raise click.ClickException(f"the site file describes {site.slug!r}, not {slug!r}")
     checks = checks_for(data)
+    agreement: dict[str, dict[str, Any]] = {}
     if use_fixtures:
         folder = fixtures_dir or ROOT / "tests" / "fixtures" / slug
         records, fetches = _records_from_fixtures(site, folder)
     else:
-        records, fetches = _sample_crawl(site, base_url if not live else None, sample,
-                                         max_pages, delay, concurrency, keep_db)
+        records, fetches, agreement = _sample_crawl(site, base_url if not live else None,
+                                                    sample, max_pages, delay, concurrency,
+                                                    keep_db)
     report = health_report(records, fetches, checks)
-    report = {"site": slug, "mode": modes[0], **report}
+    report = {"site": slug, "mode": modes[0], **report, "agreement": agreement}
     if as_json:
         emit_json(report)
     else:
@@ -536,7 +544,7 @@ def check_site(slug: str, base_url: str | None, use_fixtures: bool, live: bool, 
 
 def _sample_crawl(site: Any, base_url: str | None, sample: int, max_pages: int,
                   delay: float | None, concurrency: int | None,
-                  keep_db: Path | None) -> tuple[list[dict], list[dict]]:
+                  keep_db: Path | None) -> tuple[list[dict], list[dict], dict[str, Any]]:
     from archive.crawl import crawl_settings
     from archive.generic import GENERIC_CMS, generic_spider_class, run_spider
     from scrapers.spiders import spider_class
@@ -554,6 +562,8 @@ def _sample_crawl(site: Any, base_url: str | None, sample: int, max_pages: int,
             priority="cmdline",
         )
         settings.set("LUUTRU_SAMPLE", sample, priority="cmdline")
+        # A check reads every sampled article twice: family selectors and generic extraction.
+        settings.set("LUUTRU_CROSSCHECK", True, priority="cmdline")
         if site.cms == GENERIC_CMS:
             cls = generic_spider_class(site)
             kwargs: dict[str, Any] = {"max_articles": sample}
@@ -567,7 +577,18 @@ def _sample_crawl(site: Any, base_url: str | None, sample: int, max_pages: int,
                              settings=settings, incremental=False, spider_kwargs=kwargs)
         if summary.run_id is None:
             raise click.ClickException(f"the sample crawl of {site.slug} did not start")
-        return _records_from_db(db)
+        return (*_records_from_db(db), _agreement_from_db(db))
+
+
+def _agreement_from_db(db: Path) -> dict[str, dict[str, Any]]:
+    """Per field, how often the family spider and the generic extraction agreed."""
+    from archive.stats import crosscheck_agreement
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return crosscheck_agreement(conn)
+    finally:
+        conn.close()
 
 
 # -- duplicates ------------------------------------------------------------------------------------

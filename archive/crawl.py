@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from dataclasses import dataclass, field
@@ -153,6 +154,14 @@ class CrawlSummary:
     elapsed_s: float
     outcomes: dict[str, int] = field(default_factory=dict)
     finish_reason: str = ""  # Scrapy's close reason: finished, shutdown, layout_changed, ...
+    # Discovery and "no silent zero" (scrapers/platforms/sections.py), also in the run record.
+    sections_failed: list[dict[str, Any]] = field(default_factory=list)
+    sections_discovered: list[dict[str, Any]] = field(default_factory=list)
+    empty_listings: list[dict[str, Any]] = field(default_factory=list)
+    empty_sections: list[dict[str, Any]] = field(default_factory=list)
+    listing_fallback: int = 0
+    listing_links: int | None = None  # None for spiders without listings (crawl-url)
+    silent_zero: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -190,6 +199,64 @@ def crawl_settings(
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
     return settings
+
+
+LAYOUT_STATS = ("sections_failed", "sections_discovered", "empty_listings", "empty_sections",
+                "listing_fallback",
+                "listing_fallback_links", "listing_links", "sitemap_links", "discovery_runs",
+                "silent_zero")
+
+
+def held_articles(db: str | Path, site: str) -> int:
+    """Articles of `site` the archive holds before a run (0 for a new archive)."""
+    if not Path(db).exists():
+        return 0
+    try:
+        conn = sqlite3.connect(f"file:{Path(db).resolve()}?mode=ro", uri=True, timeout=10)
+        try:
+            return int(conn.execute("SELECT count(*) FROM articles WHERE site = ?",
+                                    (site,)).fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+def layout_record(stats: dict[str, Any], held: int, site: str) -> dict[str, Any]:
+    """The run's discovery/fallback/silent-zero facts from the spider's stats; a run that saw
+    no article link where the archive holds articles of the site says so."""
+    record = {k: stats[f"luutru/{k}"] for k in LAYOUT_STATS if f"luutru/{k}" in stats}
+    if "listing_links" in record and not record["listing_links"] and held and (
+            stats.get("finish_reason") == "finished"):
+        record.setdefault("silent_zero", []).append(
+            f"the run stored nothing and saw no article, while the archive holds {held} "
+            f"articles of {site}")
+    return record
+
+
+def record_layout(db: str | Path, run_id: int | None, record: dict[str, Any]) -> None:
+    """Add the layout facts to the run's `stats_json`, where `luutru runs` and `stats`
+    health read them."""
+    if run_id is None or not record or not Path(db).exists():
+        return
+    conn = sqlite3.connect(str(db), timeout=30)
+    try:
+        row = conn.execute("SELECT stats_json FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            return
+        try:
+            data = json.loads(row[0] or "{}")
+        except ValueError:
+            data = {}
+        data.update(record)
+        with conn:
+            conn.execute("UPDATE runs SET stats_json = ? WHERE id = ?",
+                         (json.dumps(data, ensure_ascii=False, default=str, sort_keys=True),
+                          run_id))
+    except sqlite3.Error as exc:
+        logger.warning("could not record the run's layout facts in %s: %s", db, exc)
+    finally:
+        conn.close()
 
 
 def run_crawl(
@@ -233,6 +300,7 @@ def run_crawl(
             refresh_days=refresh_days,
         ) if incremental else None
         resume = bool(known) and not last_run_finished(db, site)
+        held = held_articles(db, site_def.slug)
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(spider_cls)
         watch = _DiskWatch(crawler)
@@ -252,7 +320,11 @@ def run_crawl(
         finally:
             logging.getLogger().removeHandler(watch)
             checkpoint(db)
-    stats = crawler.stats.get_stats() if crawler.stats else {}
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        layout = layout_record(stats, held, site_def.slug)
+        if watch.full is None and layout:
+            record_layout(db, stats.get("luutru/run_id"), layout)
+            checkpoint(db)
     if watch.full is not None:
         raise ArchiveFull(
             f"the disk is full (or the archive reached its size limit) while writing {db}: "
@@ -278,4 +350,11 @@ def run_crawl(
         elapsed_s=round(elapsed, 2),
         outcomes=outcomes,
         finish_reason=str(stats.get("finish_reason", "")),
+        sections_failed=list(layout.get("sections_failed", [])),
+        sections_discovered=list(layout.get("sections_discovered", [])),
+        empty_listings=list(layout.get("empty_listings", [])),
+        empty_sections=list(layout.get("empty_sections", [])),
+        listing_fallback=int(layout.get("listing_fallback", 0)),
+        listing_links=layout.get("listing_links"),
+        silent_zero=list(layout.get("silent_zero", [])),
     )

@@ -28,6 +28,8 @@ EXPORT_FIELDS = (
     "published_precision",
     "published_source",
     "published_raw",
+    "date_mentioned",
+    "date_mentioned_text",
     "author",
     "author_role",
     "categories",
@@ -36,11 +38,21 @@ EXPORT_FIELDS = (
     "last_seen",
     "content_hash",
 )
-_SELECT = (
-    "SELECT a.id, a.site, a.canonical_url, a.url, a.title, a.published_at, "
-    "a.published_precision, a.published_source, a.published_raw, a.author, a.author_role, "
-    "a.categories, a.text, a.first_seen, a.last_seen, a.content_hash FROM articles a"
-)
+# Export field -> articles column, in EXPORT_FIELDS order.
+_COLUMN_OF = {"url": "canonical_url", "original_url": "url"}
+# Columns added after the first archives were written: read as NULL from an archive that a
+# newer luutru has not opened for writing yet (readers never migrate).
+_LATER_COLUMNS = ("date_mentioned", "date_mentioned_text")
+
+
+def _select(conn: sqlite3.Connection) -> str:
+    present = {r[1] for r in conn.execute("PRAGMA table_info(articles)")}
+    cols = []
+    for name in EXPORT_FIELDS:
+        column = _COLUMN_OF.get(name, name)
+        cols.append(f"a.{column}" if column in present or column not in _LATER_COLUMNS
+                    else "NULL")
+    return f"SELECT a.id, {', '.join(cols)} FROM articles a"
 PAGE_SIZE = 500
 
 
@@ -81,7 +93,7 @@ def iter_rows(
     filters, params = filter_clauses(site=site, since=since, until=until, author=author,
                                      category=category)
     where = " AND ".join(["(a.site, a.id) > (:last_site, :last_id)", *filters])
-    sql = f"{_SELECT} WHERE {where} ORDER BY a.site, a.id LIMIT :page_size"
+    sql = f"{_select(conn)} WHERE {where} ORDER BY a.site, a.id LIMIT :page_size"
     params.update(last_site="", last_id=-1, page_size=page_size)
     while True:
         rows = conn.execute(sql, params).fetchall()

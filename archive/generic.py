@@ -46,12 +46,13 @@ def generic_site(url: str, *, name: str = "", province: str = "") -> SiteDef:
 
 def generic_spider_class(site: SiteDef) -> type:
     """The generic spider bound to `site` (what `scrapers.spiders.spider_class` does for the
-    CMS families)."""
+    CMS families); a site file of the `generic` family brings its [hints] along."""
     from scrapers.platforms.generic import GenericSpider
+    from scrapers.platforms.generic_site import GenericSiteSpider
 
     return type(
         f"{site.slug.title().replace('_', '')}Spider",
-        (GenericSpider,),
+        (GenericSiteSpider if getattr(site, "hints", None) else GenericSpider,),
         {"name": site.slug, "site": site, "__module__": __name__},
     )
 

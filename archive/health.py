@@ -6,8 +6,11 @@ and the field coverage (title, date, author, text of at least 200 characters, ca
 articles each of the last runs stored or saw, oldest first, so a falling trend shows. Flags say
 what an archivist should look at: `dark` (the last run reached nothing, or almost every request
 failed), `layout_changed` (coverage or articles found fell sharply against the earlier runs, or
-pages answer without an article), `errors` (error rate above 20 %), `stale` (no finished run in
-30 days).
+pages answer without an article, or the run's listings/sections showed no article link: its
+`silent_zero`, exit 6), `sections_failed` (a section of the site file answered 404 or listed
+nothing and was replaced by discovery: update the site file), `errors` (error rate above 20 %),
+`stale` (no finished run in 30 days). `agreement` gives, per field, how often the family spider
+and the generic extraction read the same value in the articles of those runs it cross-checked.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from archive.stats import crosscheck_agreement, format_agreement
 
 FIELDS = ("title", "date", "author", "text", "category")
 TEXT_MIN = 200
@@ -111,6 +116,11 @@ def site_health(
                     flags.append("layout_changed")
         if reasons.get("no_article", 0) >= 3 and "layout_changed" not in flags:
             flags.append("layout_changed")
+        layout = _layout_facts(conn, last[0])
+        if layout.get("silent_zero") and "layout_changed" not in flags:
+            flags.append("layout_changed")  # a listing/section showed no article (exit 6)
+        if layout.get("sections_failed"):
+            flags.append("sections_failed")  # the site file names sections the site lacks
         if latest["error_rate"] > 0.2 and "dark" not in flags:
             flags.append("errors")
         finished = conn.execute(
@@ -127,10 +137,26 @@ def site_health(
             "error_rate": latest["error_rate"],
             "errors": reasons,
             "no_article": reasons.get("no_article", 0),
+            "silent_zero": layout.get("silent_zero", []),
+            "sections_failed": layout.get("sections_failed", []),
+            "listing_fallback": layout.get("listing_fallback", 0),
             "trend": trend,
             "flags": flags,
+            # Family spider vs generic extraction over the same runs, per field.
+            "agreement": crosscheck_agreement(conn, site=slug, run_ids=[r[0] for r in runs]),
         })
     return out
+
+
+def _layout_facts(conn: sqlite3.Connection, run_id: int) -> dict[str, Any]:
+    """What the crawl recorded about its sections in `stats_json` (archive/crawl.py
+    record_layout): silent zeros, failed and discovered sections, listing fallbacks."""
+    row = conn.execute("SELECT stats_json FROM runs WHERE id = ?", (run_id,)).fetchone()
+    try:
+        data = json.loads(row[0]) if row and row[0] else {}
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _parse(value: str) -> datetime:
@@ -152,4 +178,6 @@ def format_health(rows: list[dict[str, Any]]) -> str:
             f"{r['site']:<28} {when + ' ' + (last['status'] or ''):<22} "
             f"{r['error_rate'] * 100:>4.0f}%  {trend:<28} {','.join(r['flags']) or 'ok'}"
         )
+        if r.get("agreement"):
+            lines.append(f"  {'cross-check agreement':<26} {format_agreement(r['agreement'])}")
     return "\n".join(lines)

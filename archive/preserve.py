@@ -31,6 +31,7 @@ from archive.warc import (
     read_response,
     read_sums,
 )
+from pipelines.mentions import mention_fields
 
 
 @dataclass
@@ -244,6 +245,7 @@ def _record(item: Any, row: dict[str, Any], ref: dict[str, Any]) -> dict[str, An
         "published_raw": item.date_raw,
         "published_source": item.date_source if item.published_at else None,
         "content_hash": item.content_hash,
+        **mention_fields(item.text, now=datetime.fromisoformat(row["last_seen"])),
         # The row's own time: re-extraction is not a new sighting of the page.
         "fetched_at": row["last_seen"],
         **ref,

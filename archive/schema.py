@@ -79,6 +79,9 @@ ARTICLE_COLUMNS: dict[str, type] = {
     "warc_record_id": str,
     "warc_digest": str,
     "fingerprint": str,  # near-duplicate fingerprint (hex), see archive/neardup.py
+    # A date the body mentions (ISO day) and its sentence: never the publication date.
+    "date_mentioned": str,
+    "date_mentioned_text": str,
 }
 REVISION_COLUMNS: dict[str, type] = {
     "id": int,
@@ -118,6 +121,19 @@ FETCH_LOG_COLUMNS: dict[str, type] = {
     "article_id": int,
     "at": str,
 }
+# One row per field compared when a family spider's article was also read by the generic
+# extraction (scrapers/crosscheck.py, pipelines/crosscheck.py): title, body, author, date.
+ARTICLE_CHECK_COLUMNS: dict[str, type] = {
+    "article_id": int,
+    "run_id": int,
+    "field": str,  # title | body | author | date
+    "family_value": str,  # the family spider's own value ("" when it read none)
+    "generic_value": str,
+    "agree": int,  # 1 agree (both empty too), 0 differ, NULL: only the family read a value
+    "chosen": str,  # family | generic: whose value the archive kept
+    "score": float,  # body: word-set Jaccard similarity; title: difflib ratio
+    "note": str,  # e.g. family_short (family body < 50 % of the generic one), filled
+}
 
 # Regular (content-storing) FTS5 table: rows are deleted by rowid alone, so the index can never
 # drift from `articles` through a folding change between versions. Kept in step by store.py.
@@ -148,6 +164,7 @@ _INDEXES: list[tuple[str, list[str], bool]] = [
     ("runs", ["site"], False),
     ("fetch_log", ["run_id"], False),
     ("fetch_log", ["url"], False),
+    ("article_checks", ["run_id"], False),
 ]
 
 
@@ -169,6 +186,25 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         raise
     if own:
         conn.execute("COMMIT")
+
+
+def _move_body_mentions(db: sqlite_utils.Database) -> None:
+    """Archives from before `date_mentioned` stored body mentions as the publication date:
+    move them to their own columns, once, as the column is added."""
+    from pipelines.mentions import mention_sentence
+
+    rows = db.execute(
+        "SELECT id, text, published_at, published_raw FROM articles "
+        "WHERE published_source = 'body_mention'"
+    ).fetchall()
+    for article_id, text, published_at, raw in rows:
+        day = (published_at or "")[:10] or None
+        db.execute(
+            "UPDATE articles SET date_mentioned = ?, date_mentioned_text = ?, "
+            "published_at = NULL, published_precision = NULL, published_source = NULL, "
+            "published_confidence = NULL, published_raw = NULL WHERE id = ?",
+            [day, mention_sentence(text or "", raw or "") or raw, article_id],
+        )
 
 
 def _create(db: sqlite_utils.Database) -> None:
@@ -214,6 +250,10 @@ def _create(db: sqlite_utils.Database) -> None:
         ARTICLE_ATTACHMENT_COLUMNS, pk=("article_id", "url"),
         foreign_keys=[("article_id", "articles", "id")], if_not_exists=True,
     )
+    db.table("article_checks").create(
+        ARTICLE_CHECK_COLUMNS, pk=("article_id", "run_id", "field"),
+        not_null={"article_id", "field"}, if_not_exists=True,
+    )
     # Archives made by an earlier build of this schema version gain the newer columns.
     for name, columns in (("runs", RUN_COLUMNS), ("articles", ARTICLE_COLUMNS)):
         table = db.table(name)
@@ -221,6 +261,8 @@ def _create(db: sqlite_utils.Database) -> None:
         for column, kind in columns.items():
             if column not in existing:
                 table.add_column(column, kind)
+        if name == "articles" and "date_mentioned" not in existing and existing:
+            _move_body_mentions(db)
     db.table("articles").create_index(
         ["canonical_url"], index_name="idx_articles_canonical_url", unique=True,
         if_not_exists=True,

@@ -82,3 +82,50 @@ def site_stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
             "finished_at": finished,
         }
     return [sites[k] for k in sorted(sites)]
+
+
+CHECK_FIELDS = ("title", "body", "author", "date")
+
+
+def crosscheck_agreement(conn: sqlite3.Connection, *, site: str | None = None,
+                         run_ids: list[int] | None = None) -> dict[str, dict[str, Any]]:
+    """Per field, how often the family spider's reading agreed with the generic extraction's
+    (the `article_checks` rows of one site, or of the given runs): {field: {"checked": n
+    compared, "agree": share in [0, 1], "filled": values taken from the generic reading}}.
+    Values only the family read are not compared; fields never compared are left out; an
+    archive made before cross-checks gives {}."""
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article_checks'"
+    ).fetchone()
+    if not has_table:
+        return {}
+    where, params = [], []
+    if site is not None:
+        where.append("a.site = ?")
+        params.append(site)
+    if run_ids is not None:
+        if not run_ids:
+            return {}
+        where.append(f"c.run_id IN ({','.join('?' * len(run_ids))})")
+        params.extend(run_ids)
+    sql = ("SELECT c.field, count(c.agree), sum(c.agree), sum(c.chosen = 'generic') "
+           "FROM article_checks c JOIN articles a ON a.id = c.article_id"
+           + (" WHERE " + " AND ".join(where) if where else "") + " GROUP BY c.field")
+    found = {field: {"checked": n, "agree": _share(agree or 0, n), "filled": filled or 0}
+             for field, n, agree, filled in conn.execute(sql, params) if n}
+    return {f: found[f] for f in (*CHECK_FIELDS, *sorted(set(found) - set(CHECK_FIELDS)))
+            if f in found}
+
+
+def format_agreement(agreement: dict[str, dict[str, Any]]) -> str:
+    """`title 100% · body 95% · author 80% (3 filled) · date 100% of 4 (20 compared)`: a
+    field compared in fewer articles than the others says in how many; "-" when none."""
+    if not agreement:
+        return "-"
+    checked = max(a["checked"] for a in agreement.values())
+    parts = []
+    for field, a in agreement.items():
+        fewer = f" of {a['checked']}" if a["checked"] < checked else ""
+        filled = f" ({a['filled']} filled)" if a["filled"] else ""
+        parts.append(f"{field} {a['agree']:.0%}{fewer}{filled}")
+    return " · ".join(parts) + f" ({checked} compared)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +39,8 @@ CONTENT_COLUMNS = (
     "published_raw",
     "published_source",
     "published_confidence",
+    "date_mentioned",
+    "date_mentioned_text",
     "content_hash",
 )
 REQUIRED_KEYS = ("site", "canonical_url", "title", "text", "content_hash")
@@ -223,6 +225,8 @@ class Archive:
                     new_confidence = values.get("published_confidence") or 0.0
                     weaker = old_date is not None and (old_confidence or 1.0) > new_confidence
                     keep = _DATE_COLUMNS if values["published_at"] is None or weaker else ()
+                    if "date_mentioned" not in record:  # a writer that does not compute it
+                        keep = (*keep, "date_mentioned", "date_mentioned_text")
                     cols = [c for c in CONTENT_COLUMNS if c != "canonical_url" and c not in keep]
                     self.conn.execute(
                         f"UPDATE articles SET {', '.join(f'{c} = ?' for c in cols)}, "
@@ -387,6 +391,28 @@ class Archive:
             )
         assert cur.lastrowid is not None
         return cur.lastrowid
+
+    def record_checks(self, article_id: int, run_id: int | None,
+                      checks: Iterable[Mapping[str, Any]]) -> int:
+        """Store one run's cross-check of an article, field by field (a re-check in the same
+        run replaces it): the family spider's and the generic extraction's readings."""
+        rows = [
+            (article_id, run_id, c["field"], c.get("family_value") or "",
+             c.get("generic_value") or "",
+             None if c.get("agree") is None else int(bool(c["agree"])),
+             c.get("chosen") or "family", c.get("score"), c.get("note"))
+            for c in checks
+        ]
+        if not rows:
+            return 0
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO article_checks (article_id, run_id, field, "
+                "family_value, generic_value, agree, chosen, score, note) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return len(rows)
 
     # -- lifecycle ----------------------------------------------------------------------
 

@@ -29,6 +29,22 @@ _LABEL_RE = re.compile(
 _SOURCE_RE = re.compile(r"(?:Theo|Nguồn(?:\s+tin)?\s*:|Trích\s+từ|Source\s*:)\s*(?P<src>.+)", re.I)
 # `Ảnh: X`, `Ảnh minh họa: X`: a photo credit, not an author.
 _PHOTO_RE = re.compile(r"(?:Ảnh|Hình\s+ảnh|Ảnh\s+minh\s+h[oọ]a|Photo)\s*:\s*(?P<who>.*)", re.I)
+# The CMS account that posted an article (K2 `Viết bởi`, Drupal `Submitted by`, portals
+# `Gửi bởi` / `Đăng bởi` / `Người đăng`): it names who typed the article in, not who wrote it.
+_ACCOUNT_PREFIX_RE = re.compile(
+    r"(?:Viết\s+bởi|Đăng\s+bởi|Gửi\s+bởi|Người\s+đăng|Người\s+gửi|Submitted\s+by"
+    r"|Posted\s+by|Written\s+by|Created\s+by|Published\s+by)\b\s*:?\s*",
+    re.IGNORECASE,
+)
+# Account names that are never a person's byline, compared lower-cased.
+_ACCOUNTS = frozenset((
+    "quản trị viên", "quản trị", "ban quản trị", "quản trị hệ thống", "administrator", "admin",
+    "webmaster", "web master", "root", "super user", "superuser", "site admin", "editor",
+    "biên tập viên", "quantri", "qtv",
+))
+_ACCOUNT_NAME_RE = re.compile(r"(?:admin|quantri|qtv|webmaster|user)[\w.-]*\d*", re.IGNORECASE)
+# Several names on one line: `Nguyễn Văn A, Trần Thị B`, `Nguyễn Văn A và Trần Thị B`.
+_NAMES_SEP_RE = re.compile(r"\s*,\s*|\s+(?:và|&)\s+|\s+[-–—]\s+")
 # Separators between several authors on one line.
 _AUTHOR_SEP_RE = re.compile(r"\s*;\s*|\s+(?:và|&)\s+(?=(?:ThS|TS|Ts|CN|PGS|GS|Th\.?s|Đ/c)\b)")
 # Initials-only bylines: C.V.D, P.H, P.H.
@@ -69,12 +85,23 @@ _ROLE_RE = re.compile(
 # Lower-case words that make a line a sentence rather than a role.
 _SENTENCE_WORD_RE = re.compile(
     r"(?<![^\W\d_])(?:đã|sẽ|đang|được|bị|là|có|gồm|vừa|cùng"
-    r"|tổ chức|tiến hành|triển khai|nhằm|thực hiện)"
+    r"|tổ chức|tiến hành|triển khai|nhằm|thực hiện|phát biểu|chủ trì|tham dự|trao|tặng"
+    r"|chúc mừng|khai mạc|bế mạc|thăm|làm việc|trình bày|nhấn mạnh|giới thiệu|quán triệt"
+    r"|chỉ đạo|tiếp|gặp)"
     r"(?![^\W\d_])"
 )
 # Inline "Name - role", "Name, role", "Name (role)".
 _INLINE_SPLIT_RE = re.compile(r"\s+[-–—]\s+|\s*,\s+|\s*\(")
 _TRAILING_JUNK = " |;,"
+# `Ngọc Hân (tổng hợp)`: compiled, collected or translated by; a note, not part of the name.
+_COMPILED_RE = re.compile(
+    r"\s*\((?:tổng\s+hợp|TH|st|sưu\s+tầm|lược\s+dịch|dịch|biên\s+soạn)\)\s*$", re.IGNORECASE
+)
+# `Tin: Ngọc Hân - Ảnh: Minh Tâm`: a photo credit sharing the reporter's line.
+# (`Tin, ảnh: X` / `Bài - ảnh: X` are one label: never split there.)
+_PHOTO_SPLIT_RE = re.compile(
+    r"(?<!Tin)(?<!Bài)\s*[-–—|;,]\s*(?=(?:Ảnh|Hình\s+ảnh|Photo)\s*:)", re.IGNORECASE
+)
 # ThS inside a role line is an abbreviation, not two glued labels.
 _GLUE_EXCEPTIONS = frozenset({"ThS", "TpHCM", "TSKH"})
 
@@ -114,9 +141,10 @@ def split_glued_roles(s: str) -> str:
 
 
 def _strip_label(line: str) -> str:
-    """Drop a `Tác giả:`-style label before the name."""
+    """Drop a `Tác giả:`-style label before the name and a `(tổng hợp)` note after it."""
     m = _LABEL_RE.match(line)
-    return line[m.end() :] if m else line
+    line = line[m.end() :] if m else line
+    return _COMPILED_RE.sub("", line)
 
 
 def looks_like_role(line: str) -> bool:
@@ -129,10 +157,22 @@ def looks_like_role(line: str) -> bool:
     return _SENTENCE_WORD_RE.search(s) is None
 
 
+def is_posting_account(text: str) -> bool:
+    """True for the CMS account that posted an article (`Viết bởi Quản trị viên`, `Submitted by
+    admin`, `Gửi bởi ...`, a bare `admin` / `Quản trị viên`): never the article's author."""
+    s = clean_line(text).strip(" :|-")
+    if not s:
+        return False
+    if _ACCOUNT_PREFIX_RE.match(s):
+        return True
+    name = s.lower().strip(" .")
+    return name in _ACCOUNTS or _ACCOUNT_NAME_RE.fullmatch(name) is not None
+
+
 def looks_like_name(line: str) -> bool:
     """True for a short person-name line (`ThS. Nguyễn Thị Yến`, `C.V.D`); False for sentences."""
     s = _strip_label(clean_line(line)).rstrip(" |")
-    if not s or len(s) > _MAX_NAME_LEN:
+    if not s or len(s) > _MAX_NAME_LEN or is_posting_account(s):
         return False
     if _INITIALS_RE.fullmatch(s):
         return len(s) > 1
@@ -164,15 +204,63 @@ def _split_inline(name: str) -> tuple[str, str]:
     return name, ""
 
 
+def _split_run_on(line: str) -> tuple[str, str]:
+    """Split a name run straight into its role (`ThS. Đoàn Thanh Tâm Phó Trưởng khoa Nhà nước
+    và Pháp luật`: a `Name<br>Role` paragraph read as one line) when the tail reads as a role.
+
+    Vietnamese names have 3 syllables most often, then 4, then 2: the head is tried in that
+    order, so `Nguyễn Đăng Khoa Giảng viên` keeps `Khoa` in the name.
+    """
+    m = _PREFIX_RE.match(line)
+    start = m.end() if m else 0
+    words = line[start:].split()
+    for n in (3, 4, 2, 5):
+        if n >= len(words):
+            continue
+        head = (line[:start] + " ".join(words[:n])).strip()
+        tail = " ".join(words[n:])
+        if tail[0].isupper() and looks_like_name(head) and looks_like_role(tail):
+            return head, tail
+    return line, ""
+
+
+def _several_names(line: str) -> list[str]:
+    """[names] when a line is only names (`Nguyễn Văn A, Trần Thị B`), else []."""
+    parts = [p for p in _NAMES_SEP_RE.split(line) if p.strip(_TRAILING_JUNK)]
+    if len(parts) >= 2 and all(looks_like_name(p) for p in parts):
+        return [p.strip(_TRAILING_JUNK) for p in parts]
+    return []
+
+
 def parse_byline(name_line: str, role_line: str = "") -> Byline:
-    """Split a byline into name as shown, degree prefix and role, keeping the raw text to audit."""
+    """Split a byline into name as shown, degree prefix and role, keeping the raw text to audit.
+
+    The name line may hold the role too: after a newline (`Name<br>Role` read as one block), run
+    on (`ThS. X Phó Trưởng khoa`, the `<br>` lost), or inline (`Name - role`, `Name (role)`).
+    A CMS posting account (`Viết bởi Quản trị viên`, `admin`) gives an empty byline.
+    """
     raw = name_line if not role_line else f"{name_line}\n{role_line}"
-    name = _strip_label(clean_line(name_line)).strip(_TRAILING_JUNK)
+    lines = [c for c in (clean_line(x) for x in name_line.splitlines()) if c]
+    if not role_line.strip() and len(lines) >= 2:
+        found = [b for b in parse_bylines(lines) if b.name]
+        if found:
+            name_line, role_line = found[0].name, found[0].role
+            lines = [name_line]
+    if is_posting_account(name_line):
+        return Byline(name="", role="", prefix="", raw=raw)
+    name = _strip_label(" ".join(lines) if lines else "").strip(_TRAILING_JUNK)
     role = split_glued_roles(clean_line(role_line)).strip(_TRAILING_JUNK)
     if not role:
-        name, role = _split_inline(name)
+        name, role = _split_run_on(name)
+        if not role:
+            name, role = _split_inline(name)
         role = split_glued_roles(role).strip(_TRAILING_JUNK)
+    if role.endswith(".") and not _ABBREV_END_RE.search(role):
+        role = role[:-1].rstrip()  # `Trưởng khoa Dân vận.`: the sentence's full stop
     return Byline(name=name, role=role, prefix=_prefix_of(name), raw=raw)
+
+
+_ABBREV_END_RE = re.compile(r"(?<![^\W\d_])[A-ZĐ&]{1,5}\.$|\.\.$")
 
 
 def parse_photo_credit(line: str) -> str | None:
@@ -193,6 +281,11 @@ def _source_of(line: str) -> str | None:
     return src
 
 
+def is_source_line(line: str) -> bool:
+    """True for a repost's source line (`Theo Báo An Giang Online`, `Nguồn: TTXVN`)."""
+    return _source_of(clean_line(line)) is not None
+
+
 def _is_role_line(line: str) -> bool:
     return looks_like_role(line) or looks_like_role(split_glued_roles(line))
 
@@ -207,7 +300,8 @@ def parse_bylines(lines: list[str]) -> list[Byline]:
     set on every author (or on one author-less Byline when nobody signed). Other lines (body
     sentences, chrome) are ignored.
     """
-    cleaned = [c for c in (clean_line(line) for line in lines) if c and not is_boilerplate(c)]
+    cleaned = [part for c in (clean_line(line) for line in lines)
+               if c and not is_boilerplate(c) for part in _PHOTO_SPLIT_RE.split(c) if part]
     authors: list[list[str]] = []  # [name line, role line]
     source = ""
     expecting_role = False
@@ -217,7 +311,7 @@ def parse_bylines(lines: list[str]) -> list[Byline]:
             source = src
             expecting_role = False
             continue
-        if _PHOTO_RE.fullmatch(line):
+        if _PHOTO_RE.fullmatch(line) or is_posting_account(line):
             expecting_role = False
             continue
         ended = line.rstrip().endswith(";")
@@ -225,7 +319,14 @@ def parse_bylines(lines: list[str]) -> list[Byline]:
         labelled = _LABEL_RE.match(line) is not None
         for part in parts:
             part = part.strip(_TRAILING_JUNK)
-            name, role = _split_inline(part)
+            several = _several_names(part)
+            if several:
+                authors.extend([n, ""] for n in several)
+                expecting_role = False
+                continue
+            name, role = ("", "") if looks_like_name(part) else _split_run_on(part)
+            if not role:
+                name, role = _split_inline(part)
             if role or looks_like_name(part) or (labelled and len(part) <= _MAX_NAME_LEN):
                 authors.append([name, role])
                 expecting_role = not role

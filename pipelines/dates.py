@@ -17,14 +17,17 @@ _FALLBACK_MAX_LEN = 80
 
 Precision = Literal["day", "minute"]
 
-# Where a date string was found, from most to least trustworthy.
+# Where a date string was found, from most to least trustworthy. Only the first three are
+# places where the site prints the article's date, so only they give `published_at`; a date
+# merely mentioned in the body (BODY_MENTION) is kept apart as `date_mentioned`.
 LISTING, ARTICLE_META, ARTICLE_TEXT, BODY_MENTION = (
     "listing", "article_meta", "article_text", "body_mention"
 )  # fmt: skip
-SOURCES: tuple[str, ...] = (LISTING, ARTICLE_META, ARTICLE_TEXT, BODY_MENTION)
+SOURCES: tuple[str, ...] = (LISTING, ARTICLE_META, ARTICLE_TEXT)
 # Confidence of a publication date: a labelled date on the article page (`Ngày đăng:`,
 # `Cập nhật:`, a machine-readable meta tag) 1.0; the listing row 0.9; an unlabelled date in the
-# article's meta or text position 0.8; a date merely mentioned in the body 0.4.
+# article's meta or text position 0.8; a date merely mentioned in the body 0.4 (never stored as
+# the publication date).
 CONFIDENCE_LABELLED = 1.0
 CONFIDENCE_LISTING = 0.9
 CONFIDENCE_UNLABELLED = 0.8
@@ -102,6 +105,15 @@ _HAS_TIME_RE = re.compile(
 _HAS_YEAR_RE = re.compile(r"(?<!\d)(?:1[89]|20)\d{2}(?!\d)")
 _RELATIVE_RE = re.compile(
     r"\b(?:trước|hôm\s+(?:qua|nay|kia)|vừa\s+xong|ago|yesterday|today|now)\b", re.IGNORECASE
+)
+# A visitor counter (`Hôm nay: 0 / Hôm qua: 12`, `Today: 5`): a relative word with a count
+# after it. It names no date at all, wherever it is read.
+_COUNTER_RE = re.compile(
+    r"(?<![^\W\d_])(?:hôm\s+(?:nay|qua|kia)|today|yesterday|trong\s+tuần|tuần\s+này"
+    r"|trong\s+tháng|tháng\s+này|tất\s+cả|tổng(?:\s+số)?(?:\s+lượt)?(?:\s+truy\s+cập)?"
+    r"|đang\s+(?:truy\s+cập|online)|online)\s*[:：]?\s*\d[\d.,]*(?![\d.,])"
+    r"(?!\s*(?:[/:-]\s*\d|giờ|h\b|g\b))",
+    re.IGNORECASE,
 )
 _SPACE_RE = re.compile(r"\s+")
 
@@ -223,9 +235,23 @@ def _iso_offset(tz: str) -> str:
     return f"{tz[0]}{digits[:2]}:{digits[2:4] or '00'}"
 
 
+# Drupal's stock "medium" format, `D, m/d/Y - H:i` (`Tue, 11/05/2019 - 17:23`), on sites that
+# kept the default: an English weekday before the date is the tell that the month comes first.
+_DRUPAL_MDY_RE = re.compile(
+    rf"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,\s+"
+    rf"(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<y>\d{{4}})(?!\d){_TIME_AFTER}",
+    re.IGNORECASE,
+)
+
+
+def _from_month_first(m: re.Match[str]) -> tuple[datetime, Precision]:
+    return _build(int(m.group("y")), int(m.group("m")), int(m.group("d")), _hour(m))
+
+
 _Builder = Callable[[re.Match[str]], tuple[datetime, Precision]]
 _FAST_PATHS: tuple[tuple[re.Pattern[str], _Builder], ...] = (
     (_ISO_RE, _from_iso),
+    (_DRUPAL_MDY_RE, _from_month_first),
     (_TIME_DATE_RE, _from_numeric),
     (_DATE_TIME_RE, _from_numeric),
     (_VI_WORDS_RE, _from_numeric),
@@ -303,6 +329,15 @@ def _relative_weekday(text: str, now: datetime) -> tuple[datetime, str] | None:
     return monday + timedelta(days=weekday), "day"
 
 
+def _relative_allowed(text: str, source: str, position: str) -> bool:
+    """A relative date (`hôm qua`, `thứ 5 tuần trước`) counts only where the site prints the
+    article's date that way: in the date field itself (listing row, article meta or text), never
+    in page chrome, in a body mention, or in a visitor counter (`Hôm nay: 0 / Hôm qua: 0`)."""
+    if position == "chrome" or source == BODY_MENTION:
+        return False
+    return _COUNTER_RE.search(text) is None
+
+
 def parse_date(
     raw: str,
     *,
@@ -315,7 +350,8 @@ def parse_date(
 
     `now` is the crawl time (the clock for relative dates and the plausibility window);
     `position="chrome"` marks a string from page chrome, where a date on the crawl day is the
-    render clock and refused; `fallback=False` skips dateparser (fast paths only).
+    render clock and refused, as is any relative date; `fallback=False` skips dateparser (fast
+    paths only). Visitor counters (`Hôm nay: 0 / Hôm qua: 0`) are never a date.
     """
     if now is None:
         now = datetime.now(TZ)
@@ -329,8 +365,12 @@ def parse_date(
     labelled = parsed is not None
     if parsed is None:
         text = RENDER_CLOCK_RE.sub(" ", text).strip()
-        parsed = _fast_parse(text) or _relative_weekday(text, now)
-        if parsed is None and fallback:
+        parsed = _fast_parse(text)
+        if parsed is None and _relative_allowed(text, source, position):
+            parsed = _relative_weekday(text, now)
+            if parsed is None and fallback:
+                parsed = _fallback_parse(text, now)
+        elif parsed is None and fallback and not _RELATIVE_RE.search(text):
             parsed = _fallback_parse(text, now)
     if parsed is None:
         return None
@@ -348,81 +388,3 @@ def parse_date(
         source=source,
         confidence=confidence_for(source, labelled=labelled),
     )
-
-
-# --- Dates mentioned in the body ---------------------------------------------------------------
-
-# How many opening paragraphs body_date reads.
-_BODY_PARAGRAPHS = 3
-# A date cited as the date of a document (`Nghị quyết số 03-NQ/ĐUK ngày 04 tháng 01 năm 2016`,
-# `Quy định số 09-QĐ/TW ngày 13/11/2018`, `Kế hoạch 12/KH-TCT ngày ...`): the text just before
-# the date holds a document number, then `ngày`.
-_DOC_CITATION_RE = re.compile(
-    r"(?:(?<![^\W\d_])số\s+\S*\d\S*|\d+[-/]\d*[A-ZĐ]{1,6}[\w/-]*|(?:Nghị\s+quyết|Chỉ\s+thị"
-    r"|Quyết\s+định|Kết\s+luận|Quy\s+định|Đề\s+án|Kế\s+hoạch|Thông\s+tư|Công\s+văn|Hướng\s+dẫn"
-    r"|Nghị\s+định|Thông\s+báo|Tờ\s+trình|Luật|Pháp\s+lệnh)\s+\d\S*)"
-    r"(?:\s+(?:của|do)\s+[^,;.()]{1,80}?)?\s*,?\s+(?:ban\s+hành\s+)?(?:ngày|ngày\s+ký)\s*$",
-    re.IGNORECASE,
-)
-# A date at the start of a sentence, as news leads write it: `Ngày 18 tháng 5 năm 2020, ...`,
-# `Sáng 23/7/2025, ...`, `Vào ngày 23 tháng 2 năm 2016, ...`, `Chiều ngày 17 tháng 12 ...`.
-_LEAD_RE = re.compile(
-    r"(?:^|(?<=[.!?;:]\s))(?:Vào\s+)?(?:(?:Sáng|Chiều|Trưa|Tối|Đêm|Rạng\s+sáng|Hôm)\s+)?"
-    r"(?:ngày\s+|hôm\s+)?$",
-    re.IGNORECASE,
-)
-# Dates inside a parenthesised range are anniversaries (`(07/3/1947-07/3/2024)`), not events.
-_RANGE_AFTER_RE = re.compile(r"^\s*[-–—]\s*\d")
-_RANGE_BEFORE_RE = re.compile(r"\d\s*[-–—]\s*$")
-
-
-def _body_candidates(paragraph: str) -> list[tuple[int, re.Match[str], _Builder]]:
-    out = []
-    for pattern, build in _FAST_PATHS[1:]:  # ISO stamps are not how bodies write dates
-        for m in pattern.finditer(paragraph):
-            out.append((m.start(), m, build))
-    out.sort(key=lambda c: (c[0], -(c[1].end() - c[1].start())))
-    return out
-
-
-def body_date(paragraphs: list[str], *, now: datetime | None = None) -> ParsedDate | None:
-    """The first plausible date mentioned in the opening paragraphs, as a low-confidence guess.
-
-    Used only when no listing, meta or labelled date exists; the result has source
-    `body_mention` and confidence 0.4. A date at the start of a sentence (`Sáng 23/7/2025, ...`)
-    wins over one inside a sentence; dates of cited documents (`Nghị quyết số 03-NQ/ĐUK ngày
-    04 tháng 01 năm 2016`), date ranges and dates without a year are skipped, as are values
-    before 1945 or after `now` + 1 day. Never calls dateparser.
-    """
-    if now is None:
-        now = datetime.now(TZ)
-    elif now.tzinfo is None:
-        now = now.replace(tzinfo=TZ)
-    best: tuple[int, ParsedDate] | None = None
-    for index, raw_para in enumerate(paragraphs[:_BODY_PARAGRAPHS]):
-        para = _normalise(raw_para)
-        taken_until = -1
-        for start, m, build in _body_candidates(para):
-            if start < taken_until:
-                continue
-            taken_until = m.end()
-            before, after = para[:start], para[m.end() :]
-            if _DOC_CITATION_RE.search(before[-160:]):
-                continue
-            if _RANGE_BEFORE_RE.search(before) or _RANGE_AFTER_RE.match(after):
-                continue
-            try:
-                value, precision = build(m)
-            except ValueError:
-                continue
-            if value < EARLIEST or value > now + timedelta(days=1):
-                continue
-            lead = _LEAD_RE.search(before) is not None
-            parsed = ParsedDate(value, precision, m.group(0), BODY_MENTION, CONFIDENCE_BODY)
-            rank = (0 if lead else 1) * 100 + index
-            if lead:
-                return parsed
-            if best is None or rank < best[0]:
-                best = (rank, parsed)
-            break
-    return best[1] if best else None

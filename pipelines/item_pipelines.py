@@ -17,8 +17,9 @@ from scrapy.exceptions import DropItem
 from archive.neardup import fingerprint
 from archive.store import Archive
 from pipelines.article import clean_article
-from pipelines.dates import body_date, parse_date
+from pipelines.dates import parse_date
 from pipelines.hashing import content_hash
+from pipelines.mentions import mention_fields
 from pipelines.urls import canonicalize_url, same_site
 from scrapers.items import ArticleItem, FetchOutcome
 
@@ -56,7 +57,8 @@ class CleanPipeline:
 
 
 class DatePipeline:
-    """Parse the date found by the spider; a refused or unparseable date stays null, raw kept."""
+    """Parse the date the site printed for the article (listing row, article header/meta); a
+    refused or unparseable date stays null, raw kept. Body mentions never fill it."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
@@ -76,12 +78,10 @@ class DatePipeline:
                 self.stats.inc_value("luutru/date/unparsed")
                 logger.info("date not used at %s: %r", item.url, item.date_raw)
         if parsed is None:
-            # Last resort, marked as such: a date the text itself mentions near its start.
-            parsed = body_date(item.text.split("\n\n"), now=now)
-            if parsed is not None:
-                self.stats.inc_value("luutru/date/body_mention")
-                item.date_raw, item.date_source = parsed.raw, parsed.source
-        if parsed is not None:
+            # Only a date the site printed as the article's date is its date; a date the body
+            # mentions is stored apart (date_mentioned), so an undated article stays undated.
+            self.stats.inc_value("luutru/date/none_printed")
+        else:
             item.published_at = parsed.isoformat()
             item.published_precision = parsed.precision
             item.published_confidence = parsed.confidence
@@ -290,6 +290,7 @@ class ArchivePipeline:
             "published_raw": data["date_raw"],
             "published_source": data["date_source"] if data["published_at"] else None,
             "published_confidence": data["published_confidence"],
+            **mention_fields(item.text, now=datetime.fromisoformat(item.fetched_at)),
             "content_hash": data["content_hash"],
             "fetched_at": data["fetched_at"],
         }

@@ -114,6 +114,8 @@ _NUCLEI = (
 _CODAS = "ngh|ng|nh|ch|[cmnpt]"
 _SYLLABLE_RE = re.compile(f"(?:{_ONSETS})?(?:{_NUCLEI})(?:{_CODAS})?")
 _TONE_SET = frozenset(_TONE_MARKS[1:])
+# A consonant carrying a tone mark (after NFD, other combining marks in between).
+_TONELESS_BASE_RE = re.compile(f"[^aeiouy\u0300-\u036f][\u0302\u0306\u031b]*[{''.join(_TONE_SET)}]")
 _HAS_VOWEL_RE = re.compile("[aeiouyAEIOUY\u00c0-\u00c5\u00c8-\u00cf\u00d2-\u00d6\u00d9-\u00dd"
                            "\u00e0-\u00e5\u00e8-\u00ef\u00f2-\u00f6\u00f9-\u00fd\u0102\u0103"
                            "\u0128\u0129\u0168\u0169\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]")
@@ -136,6 +138,9 @@ def is_vietnamese_syllable(word: str) -> bool:
     decomposed = unicodedata.normalize("NFD", word.lower())
     tones = [c for c in decomposed if c in _TONE_SET]
     if len(tones) > 1:
+        return False
+    # A tone sits on a vowel: `ñ` (VNI's đ) is n + tilde, no syllable `na` with a ngã.
+    if tones and _TONELESS_BASE_RE.search(decomposed):
         return False
     bare = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_SET))
     return _SYLLABLE_RE.fullmatch(bare) is not None

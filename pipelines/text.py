@@ -6,6 +6,7 @@ import html
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from pipelines.dates import RENDER_CLOCK_RE
 from pipelines.legacy import detect_legacy, fix_legacy
@@ -165,6 +166,7 @@ def _fix_legacy_lines(s: str) -> str:
     """TCVN3/VNI mojibake converted line by line (a pasted legacy paragraph in Unicode text)."""
     if s.isascii():
         return s
+    s = unshield_soft_hyphens(s)
     return "\n".join(_fix_legacy(line) for line in _NEWLINE_RE.split(s))
 
 
@@ -174,9 +176,32 @@ def _fix_legacy(s: str) -> str:
     U+00AD is a letter in TCVN3 (ư) but a soft hyphen in Unicode text: it is dropped first
     unless the text is TCVN3, so a second pass sees what the first one decided on.
     """
+    s = unshield_soft_hyphens(s)
     if "\u00ad" in s and detect_legacy(s) is None:
         s = s.replace("\u00ad", "")
     return fix_legacy(s)
+
+
+# Extractors that drop unprintable characters (trafilatura) would delete U+00AD, TCVN3's `ư`,
+# before clean_text can decide whether it is a letter or a soft hyphen. Extraction code swaps it
+# for this printable stand-in (U+2E40 DOUBLE HYPHEN, never used in Vietnamese text); cleaning
+# turns it back into U+00AD before deciding, so extraction code need not undo it.
+SOFT_HYPHEN_STAND_IN = "\u2e40"
+
+
+def shield_soft_hyphens(root: Any) -> Any:
+    """Replace U+00AD in an lxml tree's text with a printable stand-in; returns the tree."""
+    for el in root.iter():
+        if isinstance(el.text, str) and "\u00ad" in el.text:
+            el.text = el.text.replace("\u00ad", SOFT_HYPHEN_STAND_IN)
+        if isinstance(el.tail, str) and "\u00ad" in el.tail:
+            el.tail = el.tail.replace("\u00ad", SOFT_HYPHEN_STAND_IN)
+    return root
+
+
+def unshield_soft_hyphens(s: str) -> str:
+    """Put back the U+00AD that shield_soft_hyphens hid, for clean_text to decide on."""
+    return s.replace(SOFT_HYPHEN_STAND_IN, "\u00ad")
 
 
 def clean_text(s: str) -> str:

@@ -76,11 +76,35 @@ class NodeData:
     teaser: str = ""
     nfd: bool = False
     justify: bool = True
+    # A byline typed into a long-text node field (`<p>Name<br />Role</p>`), rendered as
+    # field_tac_gia instead of in the body (editor variants only).
+    byline_field_html: str = ""
 
 
 # Body block kinds: "p" paragraph, "nbsp" a paragraph of &nbsp; only, "img" an image (text = src),
 # "caption" an image caption, "by_name"/"by_role" right-aligned byline lines (text may start
 # with runs of spaces), "summary" a "Tóm tắt:" paragraph (rendered in italics).
+
+
+@dataclass(frozen=True)
+class Variant:
+    """How a Drupal 7 build of the site renders listings and bylines (replicas/drupal7_variants).
+
+    listing: a Views display style ("unformatted", "list", "grid", "table") or core's taxonomy
+    term page of node teasers ("teaser"). bylines: "classic" (right-aligned bold name paragraph
+    and role paragraph) or "editors" (the mixed shapes editors type in CKEditor). row_byline:
+    the Views row shows name and role as two fields ("fields"), as one `Name<br />Role` field
+    ("one_field"), or not at all ("none"). listing "views_teaser": Views rows rendered as
+    node teasers (row plugin "node").
+    """
+
+    name: str = "default"
+    listing: str = "unformatted"
+    bylines: str = "classic"
+    row_byline: str = "fields"
+    pager: str = "full"  # theme_pager(), or Views' mini pager ("mini")
+    account_field: bool = False  # rows show the posting account (`views-field-name`)
+    field_label: str = "above"  # theme_field() label of the node's "Tác giả" field
 
 
 @dataclass
@@ -95,6 +119,7 @@ class Site:
     static_pages: list[int]
     name: str = SITE_NAME
     seed: int = 7
+    variant: Variant = field(default_factory=Variant)
     by_path: dict[str, int] = field(default_factory=dict)
     by_path_folded: dict[str, int] = field(default_factory=dict)
 

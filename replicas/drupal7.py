@@ -3,6 +3,9 @@
 Modelled on html.tpl.php, page.tpl.php (Bartik), block.tpl.php, node.tpl.php, theme_field(),
 views-view.tpl.php, views-view-unformatted.tpl.php, views-view-fields.tpl.php,
 views-view-list.tpl.php, theme_item_list() and theme_pager() (includes/pager.inc).
+The Views list / grid / table styles, Views node-teaser rows and core's taxonomy term page of
+teasers, with the bylines editors type, are variants: replicas/drupal7_variants.py (content)
+and replicas/drupal7_listings.py (listings).
 All functions return `str`; the server encodes UTF-8.
 """
 
@@ -335,6 +338,8 @@ def body_html(node: NodeData) -> str:
                        "</strong></p>")
         elif kind == "by_role":
             out.append(f'<p style="text-align: right;">{_spaces_to_nbsp(text)}</p>')
+        elif kind == "html":  # markup as typed in CKEditor (editor byline variants)
+            out.append(text)
     html = "\n".join(out)
     return unicodedata.normalize("NFD", html) if node.nfd else html
 
@@ -358,6 +363,15 @@ def node_html(site: Site, node: NodeData) -> str:
         fields.append(_text_field("field-tac-gia", node.row_author.strip()))
         if node.row_role.strip():
             fields.append(_text_field("field-chuc-vu", node.row_role.strip()))
+    if node.byline_field_html:  # a long-text "Tác giả" field (theme_field), label as set
+        label = site.variant.field_label
+        label_html = ('<div class="field-label">Tác giả:&nbsp;</div>'
+                      if label != "hidden" else "")
+        inline = " clearfix" if label == "inline" else ""
+        fields.append(
+            '<div class="field field-name-field-tac-gia field-type-text-long '
+            f'field-label-{label}{inline}">{label_html}<div class="field-items">'
+            f'<div class="field-item even">{node.byline_field_html}</div></div></div>')
     body_type = "text-with-summary"
     fields.append(
         f'<div class="field field-name-body field-type-{body_type} field-label-hidden">'
@@ -469,8 +483,14 @@ def _pager_link(base: str, page: int, text: str, title: str) -> str:
     return f'<a title="{title}" href="{href}">{text}</a>'
 
 
-def theme_pager(base: str, current: int, total: int, quantity: int = 9) -> str:
-    """includes/pager.inc theme_pager() with Vietnamese labels; `current` is 0-based."""
+PAGER_LABELS = ("« đầu tiên", "‹ trước", "kế tiếp ›", "cuối cùng »")
+
+
+def theme_pager(base: str, current: int, total: int, quantity: int = 9,
+                labels: tuple[str, str, str, str] = PAGER_LABELS) -> str:
+    """includes/pager.inc theme_pager() with Vietnamese labels (first, previous, next, last);
+    `current` is 0-based."""
+    first_l, prev_l, next_l, last_l = labels
     if total <= 1:
         return ""
     middle = (quantity + 1) // 2
@@ -486,9 +506,9 @@ def theme_pager(base: str, current: int, total: int, quantity: int = 9) -> str:
         i = 1
     items: list[tuple[str, str]] = []
     if current > 0:
-        items.append(("pager-first", _pager_link(base, 0, "« đầu tiên", "Đến trang đầu tiên")))
+        items.append(("pager-first", _pager_link(base, 0, first_l, "Đến trang đầu tiên")))
         items.append(("pager-previous",
-                      _pager_link(base, current - 1, "‹ trước", "Đến trang trước")))
+                      _pager_link(base, current - 1, prev_l, "Đến trang trước")))
     if i != total:
         if i > 1:
             items.append(("pager-ellipsis", "…"))
@@ -501,9 +521,9 @@ def theme_pager(base: str, current: int, total: int, quantity: int = 9) -> str:
         if i < total:
             items.append(("pager-ellipsis", "…"))
     if current < total - 1:
-        items.append(("pager-next", _pager_link(base, current + 1, "kế tiếp ›",
+        items.append(("pager-next", _pager_link(base, current + 1, next_l,
                                                 "Đến trang kế tiếp")))
-        items.append(("pager-last", _pager_link(base, total - 1, "cuối cùng »",
+        items.append(("pager-last", _pager_link(base, total - 1, last_l,
                                                 "Đến trang cuối cùng")))
     lis = []
     for k, (cls, data) in enumerate(items):
@@ -517,6 +537,10 @@ def theme_pager(base: str, current: int, total: int, quantity: int = 9) -> str:
 
 
 def render_listing(site: Site, section: str, page: int, now: dt.datetime) -> str:
+    if site.variant.name != "default":  # another stock Views style or core's teaser list
+        from replicas.drupal7_listings import render_variant_listing
+
+        return render_variant_listing(site, section, page, now)
     nids = site.listings[section]
     size = site.page_size
     total = max(1, -(-len(nids) // size))

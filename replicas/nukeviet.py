@@ -1,23 +1,33 @@
-# ruff: noqa: E501  (inline HTML templates read best one element per line)
-"""NukeViet 3/4 markup for the replicas: the stock `default` theme's modules/news templates.
+"""NukeViet 3/4 replicas: one school's news module served in any stock `default` theme layout.
 
-Templates modelled: layout body with the header clock, breadcrumbs and the statistics block;
-viewcat_page_new.tpl (one `news_column` panel per teaser, publtime as `d/m/Y h:i:s A`);
-nv_alias_page() (`<ul class="pagination">`, `/page-N`); detail.tpl (`l - d/m/Y H:i`, hometext,
-`#news-bodyhtml`, author line, "Những tin mới hơn / cũ hơn" related lists, print/savefile
-buttons); print.tpl (the `print` and `savefile` views, with `In ra` / `Đóng cửa sổ này`);
-RSS 2.0 at `<lang>/news/rss/`.
+The markup comes from the stock templates (read in the nukeviet/nukeviet repository):
+`themes/default/modules/news/viewcat_*.tpl`, `topic.tpl`, `detail.tpl`, `print.tpl` and the
+theme layout, for NukeViet 4 and for the NukeViet 3 `default` theme (the 2012 tree of the same
+repository). `replicas.nukeviet_listings` renders the listings, `replicas.nukeviet_pages` the
+theme layout, the article page and the print view.
+
+`NukeVietSite.layout` picks the category layout (`LAYOUTS`): `page` (viewcat_page_new, the
+default), `list`, `grid`, `top`, `two_column`, `main_left`, `main_right`, `main_bottom`;
+`layouts` sets one per category, as NukeViet's admin does (`serve_as(..., per_section=)`).
+`version` picks the templates' era: "3.x" (NukeViet 3), "4.0" (2015 detail.tpl: `em.time`,
+`#hometext > h2`, a 12-hour listing clock), "4.1"-"4.3" (today's detail.tpl without the
+schema.org markup), "4.4" and later (HEAD). Layouts that show subcategories
+(`SUBCAT_LAYOUTS`) file most of a category's articles under two subcategories, which moves their
+URLs: `articles` (the ground truth) follows. `clock` is the header clock's nv_date() pattern.
 
 URLs: `{module_base}/{cat}/{slug}-{id}.html`, where module_base is `/vi/news`, `/vi/<module>`
 or empty (the rewrite without language and module, as on Hà Tĩnh); print/savefile views are
-`{module_base}/print|savefile/{cat}/{slug}-{id}.html`.
+`{module_base}/print|savefile/{cat}/{slug}-{id}.html`; tag pages `{lang}/news/tag/<alias>`;
+listings page on with `/page-N`; RSS 2.0 at `<lang>/news/rss/`.
 """
-
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
+from replicas import nukeviet_listings as listings_tpl
+from replicas import nukeviet_pages as pages_tpl
+from replicas import nukeviet_print as print_tpl
 from replicas.schools import (
     HTML,
     VN_TZ,
@@ -25,21 +35,40 @@ from replicas.schools import (
     Draft,
     ReplicaArticle,
     ReplicaSite,
+    ascii_slug,
     esc,
     spaces_to_nbsp,
     split_target,
 )
 
+LAYOUTS = ("page", "list", "grid", "top", "two_column", "main_left", "main_right", "main_bottom")
+SUBCAT_LAYOUTS = ("two_column", "main_left", "main_right", "main_bottom")
+# Subcategory titles a school's admin gives (one pair per category, by position).
+SUBCAT_NAMES = (("Hoạt động đào tạo", "Hoạt động đoàn thể"),
+                ("Nghiên cứu thực tế", "Trao đổi kinh nghiệm"),
+                ("Văn kiện - Tư liệu", "Gương sáng nhà trường"))
+# `<T>` in PHP's date(): the zone abbreviation, `+07` for Asia/Ho_Chi_Minh.
+_PHP = {"d": "%d", "m": "%m", "Y": "%Y", "H": "%H", "i": "%M", "s": "%S", "h": "%I", "A": "%p"}
+
+
+def nv_date(pattern: str, when: dt.datetime) -> str:
+    """NukeViet's nv_date(): PHP date() letters with Vietnamese weekday names (`l`)."""
+    out: list[str] = []
+    for ch in pattern:
+        if ch == "l":
+            out.append(WEEKDAYS_LOWER[when.weekday()])
+        elif ch == "T":
+            out.append("+07")
+        elif ch in _PHP:
+            out.append(when.strftime(_PHP[ch]))
+        else:
+            out.append(ch)
+    return "".join(out)
+
 
 def publtime(when: dt.datetime, title_case: bool = False) -> str:
     """detail.tpl's `l - d/m/Y H:i`: `Thứ năm - 19/11/2020 22:44`."""
-    day = WEEKDAYS_LOWER[when.weekday()]
-    return f"{day} - {when:%d/%m/%Y %H:%M}"
-
-
-def list_time(when: dt.datetime) -> str:
-    """viewcat's `d/m/Y h:i:s A`: a 12-hour clock."""
-    return when.strftime("%d/%m/%Y %I:%M:%S %p")
+    return nv_date("l - d/m/Y H:i", when)
 
 
 @dataclass
@@ -53,13 +82,32 @@ class Item:
     hometext: bool = True  # first paragraph printed as the sapo (hometext)
     byline_pad: int = 0
     related_variant: str = ""  # link this item from related lists as "savefile" or "print"
+    subcat: str = ""  # the subcategory alias it is filed under, in subcategory layouts
+    source: str = ""  # NukeViet's `Nguồn tin` field (a repost's origin, never the author)
+
+    @property
+    def home(self) -> str:
+        return self.subcat or self.cat
 
     @property
     def path(self) -> str:
-        return f"{self.module_base}/{self.cat}/{self.slug}-{self.id}.html"
+        return f"{self.module_base}/{self.home}/{self.slug}-{self.id}.html"
 
     def variant(self, op: str) -> str:
-        return f"{self.module_base}/{op}/{self.cat}/{self.slug}-{self.id}.html"
+        return f"{self.module_base}/{op}/{self.home}/{self.slug}-{self.id}.html"
+
+    @property
+    def edited(self) -> dt.datetime:
+        """edittime: detail.tpl's hidden schema `datePublished` prints it (a stock bug)."""
+        return self.draft.when + dt.timedelta(days=self.id % 5, hours=self.id % 7)
+
+
+@dataclass
+class Subcat:
+    title: str
+    alias: str
+    path: str  # listing base path
+    parent: str  # the section it belongs to
 
 
 @dataclass
@@ -75,15 +123,105 @@ class NukeVietSite(ReplicaSite):
     page_size: int = 8
     feeds: bool = False
     caps_site_name: bool = False
+    layout: str = "page"
+    # Per-category layouts (NukeViet sets viewcat per category): section -> layout.
+    layouts: dict[str, str] = field(default_factory=dict)
+    # The header clock: nv_date(date_pattern . ', ' . time_pattern) on NukeViet 4 (stock
+    # `l, d/m/Y` + `H:i`); sites that set date_pattern to `l - d/m/Y` print it exactly like
+    # an article date. NukeViet 3 prints `H:i T l, d/m/Y` in #digclock.
+    clock: str = "l, d/m/Y, H:i"
+    st_links: int = 4  # "Các tin khác" / related list length on listings
+    numlinks: int = 3  # articles per subcategory panel
+    subcats: dict[str, Subcat] = field(default_factory=dict)  # alias (lower) -> Subcat
+    own: dict[str, list[int]] = field(default_factory=dict)  # section -> ids filed in it
+    filed: dict[str, list[int]] = field(default_factory=dict)  # subcat alias (lower) -> ids
     _paths: dict[str, tuple[int, str]] = field(default_factory=dict)
+    _truth: dict[int, ReplicaArticle] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        by_path = {a.path: a for a in self.articles}
+        self._truth = {i: by_path[it.path] for i, it in self.items.items() if it.path in by_path}
+        self.serve_as(self.layout, version=self.version)
+
+    @property
+    def v3(self) -> bool:
+        return self.version.startswith("3")
+
+    # -- variants --------------------------------------------------------------------------
+
+    def serve_as(self, layout: str, *, version: str | None = None, clock: str | None = None,
+                 per_section: dict[str, str] | None = None) -> NukeVietSite:
+        """Serve this school in another stock layout (and NukeViet generation), optionally one
+        layout per category (`per_section`: section name -> layout); returns self."""
+        for name in (layout, *(per_section or {}).values()):
+            if name not in LAYOUTS:
+                raise ValueError(f"unknown NukeViet layout {name!r}; one of {', '.join(LAYOUTS)}")
+        self.layout = layout
+        self.layouts = dict(per_section or {})
+        self.version = version or self.version
+        self.clock = clock or self.clock
+        for item in self.items.values():
+            item.subcat = ""
+        self.subcats, self.filed = {}, {}
+        self.own = {s: list(ids) for s, ids in self.listings.items()}
+        self._file_under_subcats()
+        self._paths = {}
         for item in self.items.values():
             self._paths[item.path.lower()] = (item.id, "detail")
             for op in ("print", "savefile"):
                 self._paths[item.variant(op).lower()] = (item.id, op)
+            truth = self._truth.get(item.id)
+            if truth is not None:
+                truth.path = item.path
+                truth.duplicates = [item.variant("savefile"), item.variant("print")]
+        return self
+
+    def _file_under_subcats(self) -> None:
+        """Each category keeps its newest articles; the others go to two subcategories
+        (alternately), whose listings are only linked from the category page's panels."""
+        for n, (section, base) in enumerate(self.sections.items()):
+            if self.is_topic(base) or self.layout_of(section) not in SUBCAT_LAYOUTS:
+                continue
+            ids = self.listings[section]
+            keep = 2 if self.layout_of(section) == "two_column" else 3
+            names = SUBCAT_NAMES[n % len(SUBCAT_NAMES)]
+            homes = [self.items[i].module_base for i in ids
+                     if self.items[i].draft.section == section]
+            module_base = homes[0] if homes else base.rsplit("/", 1)[0]
+            subs = []
+            for title in names:
+                alias = ascii_slug(title)
+                if base.startswith("/vi/") and n % 2:
+                    alias = "-".join(w.capitalize() for w in alias.split("-"))  # Thái Nguyên
+                sub = Subcat(title, alias, f"{module_base}/{alias}", section)
+                self.subcats[alias.lower()] = sub
+                self.filed[alias.lower()] = []
+                subs.append(sub)
+            self.own[section] = ids[:keep]
+            for k, i in enumerate(ids[keep:]):
+                item = self.items[i]
+                if item.draft.section != section:
+                    self.own[section].append(i)  # a cross-post stays where it is filed
+                    continue
+                sub = subs[k % 2]
+                item.subcat = sub.alias
+                self.filed[sub.alias.lower()].append(i)
+            for sub in subs:  # an empty subcategory shows no panel: drop it
+                if not self.filed[sub.alias.lower()]:
+                    del self.subcats[sub.alias.lower()], self.filed[sub.alias.lower()]
+
+    def section_articles(self, section: str) -> list[ReplicaArticle]:
+        """Ground truth of the articles a section lists (its subcategories' included)."""
+        return [self._truth[i] for i in self.listings[section] if i in self._truth]
 
     # -- routing ---------------------------------------------------------------------------
+
+    def layout_of(self, section: str) -> str:
+        return self.layouts.get(section, self.layout)
+
+    @staticmethod
+    def is_topic(path: str) -> bool:
+        return any(f"/{op}/" in path + "/" for op in ("tag", "topic", "groups"))
 
     def route(self, target: str) -> tuple[int, str, bytes, dict[str, str]]:
         path, _ = split_target(target)
@@ -100,8 +238,8 @@ class NukeVietSite(ReplicaSite):
         if found is not None:
             item = self.items[found[0]]
             if found[1] == "detail":
-                return 200, HTML, self.render_detail(item, now).encode(), headers
-            return 200, HTML, self.render_print(item, found[1]).encode(), headers
+                return 200, HTML, pages_tpl.detail_page(self, item, now).encode(), headers
+            return 200, HTML, print_tpl.print_page(self, item, found[1]).encode(), headers
         base, page = path, 1
         tail = path.rsplit("/", 1)[-1]
         if tail.startswith("page-") and tail[5:].isdigit():
@@ -109,64 +247,27 @@ class NukeVietSite(ReplicaSite):
         for name, section_path in self.sections.items():
             if base.lower() == section_path.lower():
                 return 200, HTML, self.render_listing(name, name, page, now).encode(), headers
+        sub = next((s for s in self.subcats.values() if s.path.lower() == base.lower()), None)
+        if sub is not None:
+            return 200, HTML, self.render_subcat(sub, page, now).encode(), headers
+        if base.lower() == f"{self.lang_base}/news/tag/truong-chinh-tri":
+            ids = self.newest()
+            html = self.render_topic("Trường chính trị", base, ids, page, now)
+            return 200, HTML, html.encode(), headers
         content = '<div class="alert alert-danger">Không tìm thấy nội dung bạn yêu cầu!</div>'
-        return 404, HTML, self.layout("404", content, now, []).encode(), headers
-
-    # -- layout ----------------------------------------------------------------------------
-
-    def layout(self, title: str, content: str, now: dt.datetime, crumbs: list[tuple[str, str]],
-               head: str = "") -> str:
-        clock = f"{WEEKDAYS_LOWER[now.weekday()].capitalize()}, {now:%d/%m/%Y | %H:%M}"
-        menu = "".join(f'<li><a title="{esc(n)}" href="{p}/">{esc(n)}</a></li>'
-                       for n, p in self.sections.items())
-        crumb = "".join(f'<li><a href="{p}" title="{esc(n)}"><span>{esc(n)}</span></a></li>'
-                        for n, p in crumbs)
-        site = esc(self.name.upper() if self.caps_site_name else self.name)
-        return f"""<!DOCTYPE html>
-<html lang="vi" xmlns="http://www.w3.org/1999/xhtml" prefix="og: http://ogp.me/ns#">
-<head>
-<title>{esc(title)} - {esc(self.name)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="author" content="{esc(self.name)}">
-<meta name="copyright" content="{esc(self.name)} [admin@nukeviet.vn]">
-<meta name="generator" content="NukeViet v{self.version}">
-<meta http-equiv="Content-Type" content="text/html; charset=utf-8">
-{head}
-<link rel="StyleSheet" href="/themes/default/css/style.css">
-</head>
-<body>
-<noscript><div class="alert alert-danger">Trình duyệt của bạn đã tắt chức năng hỗ trợ JavaScript.</div></noscript>
-<div class="body-bg"><div class="wraper">
-<header><div class="container"><div id="header" class="row">
-  <div class="logo col-xs-24 col-sm-24 col-md-8"><a title="{site}" href="{self.lang_base}/"><img src="/uploads/logo.png" alt="{site}"></a><span class="site_name">{site}</span></div>
-</div></div></header>
-<nav class="second-nav" id="menusite"><div class="container"><ul class="nav navbar-nav">{menu}</ul></div></nav>
-<nav class="third-nav"><div class="container"><div class="row"><div class="bg"><div class="clearfix">
-  <div class="current-time">{clock}</div>
-  <div class="breadcrumbs-wrap"><ul class="breadcrumbs list-none"><li><a href="{self.lang_base}/" title="Trang nhất"><em class="fa fa-lg fa-home">&nbsp;</em><span class="hidden-xs">Trang nhất</span></a></li>{crumb}</ul></div>
-</div></div></div></div></nav>
-<section><div class="container" id="body"><div class="row">
-  <div class="col-sm-16 col-md-18">{content}</div>
-  <div class="col-sm-8 col-md-6">
-    <div class="panel panel-default"><div class="panel-heading">Thống kê truy cập</div><div class="panel-body">
-      <ul class="counter list-none display-table"><li><span>Đang truy cập</span><span>{now.minute + 3}</span></li><li><span>Hôm nay</span><span>{now.hour * 37}</span></li><li><span>Tổng lượt truy cập</span><span>{981234 + now.day}</span></li></ul>
-    </div></div>
-  </div>
-</div></div></section>
-<footer id="footer"><div class="container"><p>© {esc(self.name)}</p></div></footer>
-</div></div>
-</body>
-</html>
-"""
+        return 404, HTML, pages_tpl.layout(self, "404", content, now, []).encode(), headers
 
     # -- pieces ----------------------------------------------------------------------------
+
+    def newest(self) -> list[int]:
+        return sorted(self.items, key=lambda i: (self.items[i].draft.when, i), reverse=True)
 
     def title_html(self, item: Item) -> str:
         # NukeViet stores titles through nv_htmlspecialchars; a double escape shows `&#40;`.
         return esc(item.draft.title_raw or item.draft.title)
 
     def body_parts(self, item: Item) -> tuple[str, str, str]:
-        """(hometext, bodyhtml, author line) as detail.tpl receives them."""
+        """(hometext, bodyhtml, author field) as detail.tpl receives them."""
         d = item.draft
         paras = list(d.paragraphs)
         hometext = ""
@@ -175,11 +276,12 @@ class NukeVietSite(ReplicaSite):
             hometext = esc(paras[0])
             start = 1
         out: list[str] = []
+        right = '<p style="text-align: right;">'
         if item.byline == "top" and d.author:
             pad = "&nbsp;" * item.byline_pad
-            out.append(f'<p style="text-align: right;">{pad}<strong>{esc(d.author)}</strong></p>')
+            out.append(f"{right}{pad}<strong>{esc(d.author)}</strong></p>")
             if d.role:
-                out.append(f'<p style="text-align: right;">{pad}<em>{esc(d.role)}</em></p>')
+                out.append(f"{right}{pad}<em>{esc(d.role)}</em></p>")
         for i in range(start, len(paras)):
             text = paras[i]
             if i == d.caption_at:
@@ -190,150 +292,52 @@ class NukeVietSite(ReplicaSite):
                 continue
             out.append(f'<p style="text-align: justify;">{spaces_to_nbsp(esc(text))}</p>')
         if item.byline == "end" and d.author:
-            out.append(f'<p style="text-align: right;"><strong>{esc(d.author)}</strong></p>')
+            out.append(f"{right}<strong>{esc(d.author)}</strong></p>")
             if d.role:
-                out.append(f'<p style="text-align: right;"><em>{esc(d.role)}</em></p>')
+                out.append(f"{right}<em>{esc(d.role)}</em></p>")
         if item.byline == "tin_anh" and d.author:
-            out.append(f'<p style="text-align: right;"><strong>Tin và ảnh: {esc(d.author)}</strong></p>')
+            out.append(f"{right}<strong>Tin và ảnh: {esc(d.author)}</strong></p>")
             if d.role:
-                out.append(f'<p style="text-align: right;"><em>{esc(d.role)}</em></p>')
+                out.append(f"{right}<em>{esc(d.role)}</em></p>")
         author = esc(d.author) if item.byline == "field" and d.author else ""
         return hometext, "\n".join(out), author
 
     def related_link(self, item: Item) -> str:
         return item.variant(item.related_variant) if item.related_variant else item.path
 
-    def render_detail(self, item: Item, now: dt.datetime) -> str:
-        d = item.draft
-        title = self.title_html(item)
-        hometext, bodyhtml, author = self.body_parts(item)
-        home = (f'<div class="clearfix"><div class="hometext m-bottom" itemprop="description">'
-                f"{hometext}</div></div>") if hometext else ""
-        author_html = (f'<div class="margin-bottom-lg"><p class="h5 text-right"><strong>Tác giả: '
-                       f"</strong>{author}</p></div>") if author else ""
-        siblings = self.listings[d.section]
-        idx = siblings.index(item.id) if item.id in siblings else 0
-        newer = siblings[max(0, idx - 3):idx]
-        older = siblings[idx + 1:idx + 4]
+    def section_of(self, item: Item) -> str:
+        return item.draft.section
 
-        def lis(ids: list[int]) -> str:
-            return "".join(
-                f'<li><em class="fa fa-angle-right">&nbsp;</em><a class="list-inline" href="'
-                f'{self.related_link(self.items[i])}" title="{self.title_html(self.items[i])}">'
-                f"{self.title_html(self.items[i])}</a><em>({self.items[i].draft.when:%d/%m/%Y})"
-                f"</em></li>" for i in ids)
+    def category_ids(self, item: Item) -> list[int]:
+        """The articles of the item's own (sub)category, newest first: detail's related lists."""
+        if item.subcat:
+            return self.filed[item.subcat.lower()]
+        return self.own.get(item.draft.section, self.listings[item.draft.section])
 
-        related = ""
-        if newer:
-            related += (f'<p class="h3"><strong>Những tin mới hơn</strong></p><div class="clearfix">'
-                        f'<ul class="related list-items">{lis(newer)}</ul></div>')
-        if older:
-            related += (f'<p class="h3"><strong>Những tin cũ hơn</strong></p><div class="clearfix">'
-                        f'<ul class="related list-items">{lis(older)}</ul></div>')
-        content = f"""<div class="news_column panel panel-default" itemtype="http://schema.org/NewsArticle" itemscope>
-  <div class="panel-body">
-    <h1 class="title margin-bottom-lg" itemprop="headline">{title}</h1>
-    <div class="row margin-bottom-lg">
-      <div class="col-md-12"><span class="h5">{publtime(d.when)}</span></div>
-      <div class="col-md-12"><ul class="list-inline text-right">
-        <li><a class="dimgray" rel="nofollow" title="Gửi bài viết qua email" href="javascript:void(0);" onclick="nv_open_browse('{item.variant('sendmail')}','',650,500,'resizable=no');return false"><em class="fa fa-envelope fa-lg">&nbsp;</em></a></li>
-        <li><a class="dimgray" rel="nofollow" title="In ra" href="javascript: void(0)" onclick="nv_open_browse('{item.variant('print')}','',840,500,'resizable=yes');return false"><em class="fa fa-print fa-lg">&nbsp;</em></a></li>
-        <li><a class="dimgray" rel="nofollow" title="Lưu bài viết này" href="{item.variant('savefile')}"><em class="fa fa-save fa-lg">&nbsp;</em></a></li>
-      </ul></div>
-    </div>
-    {home}
-    <div id="news-bodyhtml" class="bodytext margin-bottom-lg">{bodyhtml}</div>
-    {author_html}
-  </div>
-</div>
-<div class="news_column panel panel-default"><div class="panel-body">
-  <div class="h5"><em class="fa fa-tags">&nbsp;</em><strong>Từ khóa: </strong><a title="trường chính trị" href="{self.lang_base}/news/tag/truong-chinh-tri"><em>trường chính trị</em></a></div>
-  <div class="h5">Tổng số điểm của bài viết là: 0 trong 0 đánh giá</div>
-</div></div>
-<div class="news_column panel panel-default"><div class="panel-body other-news">{related}</div></div>"""
-        section_path = self.sections[d.section]
-        head = (f'<meta property="og:title" content="{title}">\n'
-                f'<meta property="og:type" content="article">\n'
-                f'<meta property="og:description" content="{esc(d.paragraphs[0][:160])}">\n'
-                f'<link rel="canonical" href="{item.path}">')
-        return self.layout(d.title, content, now, [(d.section, section_path + "/")], head)
-
-    def render_print(self, item: Item, op: str) -> str:
-        """print.tpl, served for both the print and the savefile views."""
-        d = item.draft
-        hometext, bodyhtml, author = self.body_parts(item)
-        author_html = f'<p class="author">Tác giả: {author}</p>' if author else ""
-        label = "Savefile" if op == "savefile" else "Print"
-        return f"""<!DOCTYPE html>
-<html lang="vi"><head><meta charset="utf-8"><title>{self.title_html(item)}</title>
-<meta name="generator" content="NukeViet v{self.version}">
-<meta property="og:description" content="{label} - Tin Tức - {item.path}">
-<link rel="canonical" href="{item.path}">
-</head><body>
-<div id="print">
-  <div id="hd_print"><h2>{esc(self.name)}</h2><p class="url">{item.path}</p></div>
-  <div id="content">
-    <h1>{self.title_html(item)}</h1>
-    <ul class="time list-none"><li>- {publtime(d.when)}</li><li>- <a href="javascript:;" onclick="window.print()">In ra</a></li><li>- <a href="javascript:;" onclick="window.close()">Đóng cửa sổ này</a></li></ul>
-    <div id="hometext">{hometext}</div>
-    <div id="bodytext" class="clearfix">{bodyhtml}</div>
-    {author_html}
-  </div>
-  <div id="footer" class="clearfix"><p>© {esc(self.name)}</p></div>
-</div>
-</body></html>
-"""
-
-    def pager(self, base: str, page: int, pages: int) -> str:
-        if pages <= 1:
-            return ""
-
-        def href(p: int) -> str:
-            return f"{base}/" if p == 1 else f"{base}/page-{p}"
-
-        items = []
-        if page > 1:
-            items.append(f'<li><a href="{href(page - 1)}">&laquo;</a></li>')
-        else:
-            items.append('<li class="disabled"><a href="#">&laquo;</a></li>')
-        for p in range(1, pages + 1):
-            if p == page:
-                items.append(f'<li class="active"><a href="#">{p}</a></li>')
-            else:
-                items.append(f'<li><a href="{href(p)}">{p}</a></li>')
-        if page < pages:
-            items.append(f'<li><a href="{href(page + 1)}">&raquo;</a></li>')
-        return f'<div class="text-center"><ul class="pagination">{"".join(items)}</ul></div>'
+    # -- listings --------------------------------------------------------------------------
 
     def render_listing(self, name: str, section: str | None, page: int, now: dt.datetime) -> str:
-        ids = self.listings[section] if section else sorted(
-            self.items, key=lambda i: self.items[i].draft.when, reverse=True)
-        pages = max(1, -(-len(ids) // self.page_size))
-        chunk = ids[(page - 1) * self.page_size:page * self.page_size]
-        rows = []
-        for i in chunk:
-            item = self.items[i]
-            t = self.title_html(item)
-            rows.append(f"""<div class="news_column panel panel-default"><div class="panel-body">
-  <a href="{item.path}" title="{t}"><img alt="{t}" src="/assets/news/{item.draft.when:%Y_%m}/anh-{i}.jpg" width="100" class="img-thumbnail pull-left imghome"></a>
-  <h3><a href="{item.path}" title="{t}">{t}</a></h3>
-  <div class="text-muted"><ul class="list-unstyled list-inline">
-    <li><em class="fa fa-clock-o">&nbsp;</em> {list_time(item.draft.when)}</li>
-    <li><em class="fa fa-eye">&nbsp;</em> Xem: {100 + i * 7 % 900}</li>
-  </ul></div>
-  {esc(item.draft.paragraphs[0][:180])}
-</div></div>""")
-        base = self.sections[section] if section else self.lang_base
-        crumbs = [(name, base + "/")] if section else []
-        content = "".join(rows) + self.pager(base, page, pages)
-        if not chunk:
-            content = '<div class="alert alert-info">Chưa có bài viết.</div>'
-        rss = (f'<link rel="alternate" href="{self.lang_base}/news/rss/" title="Tin Tức" '
-               f'type="application/rss+xml">') if self.feeds else ""
-        return self.layout(name, content, now, crumbs, rss)
+        if section is None:  # the module's main page: every article, viewcat_page
+            return listings_tpl.category_page(self, name, self.lang_base or "", self.newest(),
+                                              page, now, layout="page", subcats=[])
+        base = self.sections[section]
+        if self.is_topic(base):
+            return self.render_topic(name, base, self.listings[section], page, now)
+        subs = [s for s in self.subcats.values() if s.parent == section]
+        return listings_tpl.category_page(self, name, base, self.own[section], page, now,
+                                          layout=self.layout_of(section), subcats=subs)
+
+    def render_subcat(self, sub: Subcat, page: int, now: dt.datetime) -> str:
+        return listings_tpl.category_page(self, sub.title, sub.path, self.filed[sub.alias.lower()],
+                                          page, now, layout="page", subcats=[],
+                                          crumbs=[(sub.parent, self.sections[sub.parent])])
+
+    def render_topic(self, name: str, base: str, ids: list[int], page: int,
+                     now: dt.datetime) -> str:
+        return listings_tpl.topic_page(self, name, base, ids, page, now)
 
     def rss(self) -> str:
-        ids = sorted(self.items, key=lambda i: self.items[i].draft.when, reverse=True)[:30]
+        ids = self.newest()[:30]
         entries = "".join(
             f"<item><title>{self.title_html(self.items[i])}</title>"
             f"<link>{self.items[i].path}</link><guid isPermaLink=\"false\">{i}</guid>"

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from replicas import bentre
+from replicas import bentre, custom_sites, other_sites
 from replicas.drupal8 import Drupal8Site, Node
 from replicas.haiphong import HaiPhongSite, PortalItem, cat_slug
 from replicas.joomla_k2 import K2Item, K2Site, k2_alias
@@ -168,11 +168,14 @@ def build_lang_son(n_articles: int = DEFAULT_ARTICLES, seed: int = 7) -> Drupal8
     nodes: dict[int, Node] = {}
     for i, d in by_id.items():
         style = "en" if i < 1400 else "vi"
-        nodes[i] = Node(i, d, style, indent=5, stray_alt="vb" if i % 5 == 0 else "")
+        # Essays carry their author in a `Tác giả` field (field.html.twig with its label), news
+        # close with the byline paragraphs; the submitted line names only the account.
+        nodes[i] = Node(i, d, style, indent=5, stray_alt="vb" if i % 5 == 0 else "",
+                        byline="field" if d.kind == "essay" else "body")
         if nodes[i].stray_alt:
             d.traps.append("stray_alt")
     # The same article again as node 1139, listed in the news section, with the English date.
-    nodes[1139] = Node(1139, twin, "en", indent=5)
+    nodes[1139] = Node(1139, twin, "en", indent=5, byline="field")
     listings = listings_of(LANG_SON.sections, by_id)
     listings[LS_NEWS].remove(1686)
     listings[LS_NEWS].append(1139)
@@ -210,7 +213,9 @@ def _nukeviet(facts: Facts, drafts: list[Draft], ids: list[int], *, name: str, l
         style = byline(d) if d.author else "none"
         item = Item(i, d, module_base, cat, ascii_slug(d.title), style, hometext(d),
                     byline_pad=pad if style == "top" else 0,
-                    related_variant=variants.get(i, ""))
+                    related_variant=variants.get(i, ""),
+                    source=f"Báo {facts.province}" if d.kind == "news" and len(items) % 4 == 1
+                    else "")  # NukeViet's `Nguồn tin` line, never the author
         items[i] = item
         dups = [item.variant("savefile"), item.variant("print")]
         if item.related_variant:
@@ -361,7 +366,7 @@ def build_thai_nguyen(n_articles: int = DEFAULT_ARTICLES, seed: int = 7) -> Nuke
             d.traps.append("end_marker")
     ids = assign_ids(drafts, 10, 2, {46})
     by_id = dict(zip(ids, drafts, strict=True))
-    tagged = [i for i in ids if i % 4 == 1][:8]
+    tagged = ids[1::3][:8]
     for i in tagged:
         by_id[i].extra_sections.append(TN_TAG)
     variants = {i: "savefile" for i in ids[4::8]}
@@ -466,7 +471,8 @@ def build_lam_dong(n_articles: int = DEFAULT_ARTICLES, seed: int = 7) -> K2Site:
         sections={LD_NEWS: "/component/k2/itemlist/category/5-tin-tức-sự-kiện.html",
                   LD_RESEARCH: "/component/k2/itemlist/category/7-nghiên-cứu-trao-đổi.html",
                   LD_PARTY: "/component/k2/itemlist/category/9-đảng-bộ-đoàn-thể.html"},
-        items=items, listings=listings_of(LAM_DONG.sections, by_id), articles=articles)
+        items=items, listings=listings_of(LAM_DONG.sections, by_id), articles=articles,
+        groups=(1, 4, 4, 1), full_item=True)  # K2's item groups; rating, sharing, navigation
 
 
 # ---------------------------------------------------------------------------------------------
@@ -542,6 +548,9 @@ BUILDERS: dict[str, Callable[..., Any]] = {
     "dong_thap": build_dong_thap,
     "lam_dong": build_lam_dong,
     "hai_phong": build_hai_phong,
+    # The `generic`-family schools, Bắc Giang (NukeViet) and the unverified schools.
+    **custom_sites.BUILDERS,
+    **other_sites.BUILDERS,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -34,6 +35,9 @@ class ArticleItem:
     last_modified: str | None = None
     # What was odd about the response it came from (partial, encoding_conflict, ...).
     flags: list[str] = field(default_factory=list)
+    # The generic extraction of the same page (scrapers/crosscheck.py) when it was cross-checked:
+    # raw values and the fields it filled; compared and stored by pipelines/crosscheck.py.
+    generic: dict[str, Any] | None = None
     # Filled in by pipelines.
     title: str = ""
     text: str = ""

@@ -56,15 +56,23 @@ REMOTE_CONTROL_ENABLED = False
 
 ITEM_PIPELINES = {
     "pipelines.item_pipelines.CleanPipeline": 100,
+    # The author or date the family spider could not read, from the generic extraction.
+    "pipelines.crosscheck.CrossCheckFillPipeline": 150,
     "pipelines.item_pipelines.DatePipeline": 200,
     "pipelines.item_pipelines.DedupePipeline": 300,
     "pipelines.item_pipelines.ArchivePipeline": 900,
+    # Needs the article id too: stores the family-vs-generic comparison (LUUTRU_CROSSCHECK).
+    "pipelines.crosscheck.CrossCheckPipeline": 910,
     # Needs the article id the archive gave: runs after it.
     "pipelines.attachments.AttachmentPipeline": 950,
 }
 LUUTRU_WARC = True  # keep the original bytes (warc/ beside the archive)
 LUUTRU_ATTACHMENTS = True  # download files linked from articles (attachments/ beside it)
 LUUTRU_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024
+# Family spiders also read articles with the generic extraction (scrapers/crosscheck.py):
+# true (every article), false, or the share sampled; an article whose family reading misses a
+# field is always checked. 0.03 keeps the cost under 10 % of throughput (docs/benchmarks.md).
+LUUTRU_CROSSCHECK = 0.03
 # Items are small; fewer in flight means less overhead per response (measured in pitfalls.md).
 CONCURRENT_ITEMS = 8
 

@@ -315,3 +315,85 @@ def test_parse_bylines_ignores_body_lines() -> None:
 
 def test_byline_source_defaults_empty() -> None:
     assert parse_byline("ThS. Nguyễn Thành Phương").source == ""
+
+
+# --- whole bodies: every common byline shape, from HTML through the crawl's own code -------------
+
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from scrapy.http import HtmlResponse  # noqa: E402
+
+from pipelines.article import clean_article  # noqa: E402
+from pipelines.bylines import is_posting_account  # noqa: E402
+from scrapers.extract import text_blocks  # noqa: E402
+
+_SENTENCES = {
+    "{S1}": "Sáng ngày 7/3, Trường Chính trị tỉnh tổ chức hội nghị tổng kết công tác năm học "
+            "với sự tham dự của toàn thể cán bộ, giảng viên.",
+    "{S2}": "Hội nghị đã thông qua phương hướng, nhiệm vụ năm học mới.",
+    "{S3}": "Kết thúc hội nghị, các đại biểu đã biểu quyết thông qua nghị quyết.",
+}
+_ESCAPE_RE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[tnr\\])")
+
+
+def _expand(field: str) -> str:
+    field = _ESCAPE_RE.sub(
+        lambda m: {"\\t": "\t", "\\n": "\n", "\\r": "\r", "\\\\": "\\"}.get(m.group(0))
+        or chr(int(m.group(0)[2:], 16)), field)
+    for key, sentence in _SENTENCES.items():
+        field = field.replace(key, sentence)
+    return field
+
+
+def _article_rows() -> list[dict[str, str]]:
+    path = Path(__file__).parent / "data" / "article_bylines.tsv"
+    lines = [x for x in path.read_text(encoding="utf-8").split("\n")
+             if x and not x.startswith("#")]
+    header = lines[0].split("\t")
+    return [dict(zip(header, (_expand(f) for f in x.split("\t")), strict=True))
+            for x in lines[1:]]
+
+
+ARTICLE_ROWS = _article_rows()
+
+
+def test_article_table_covers_every_shape() -> None:
+    notes = " ".join(r["note"] for r in ARTICLE_ROWS)
+    for shape in ("Name<br>Role", "bold", "right-aligned", "NBSP", "Tác giả", "Tin, ảnh",
+                  "Tin và ảnh", "photo credit", "top", "initials", "two authors", "X, Y",
+                  "Th.s", "Ts.", "CN.", "Thạc sỹ", "Đ/c", "Đồng chí", "ALL-CAPS", "posting"):
+        assert shape in notes, shape
+    assert sum(r["note"].startswith("NEG") for r in ARTICLE_ROWS) >= 10
+
+
+@pytest.mark.parametrize("row", ARTICLE_ROWS, ids=[f"{i}:{r['note'][:40]}"
+                                                   for i, r in enumerate(ARTICLE_ROWS)])
+def test_article_byline_golden(row: dict[str, str]) -> None:
+    html = ('<html><head><meta charset="utf-8"></head><body><div class="field-name-body">'
+            f'{row["html"]}</div></body></html>')
+    response = HtmlResponse(url="http://127.0.0.1:9/bai", body=html.encode("utf-8"))
+    paragraphs = text_blocks(response.css("div.field-name-body")[0])
+    art = clean_article("Tiêu đề", paragraphs, row["author_raw"], row["role_raw"])
+    assert (art.author, art.author_role, art.author_prefix) == (
+        row["author"], row["role"], row["prefix"])
+    assert art.text.startswith(row["text_start"]), art.text
+    assert art.text.endswith(row["text_end"]), art.text
+    for name in filter(None, art.author.split("; ")):
+        assert name not in art.text  # byline lines leave the body
+    if row["note"].startswith("NEG"):
+        assert art.author == ""
+
+
+@pytest.mark.parametrize("text", ["Viết bởi Quản trị viên", "Submitted by admin",
+                                  "Gửi bởi Nguyễn Văn A", "Đăng bởi admin", "Quản trị viên",
+                                  "Administrator", "admin", "Posted by webmaster"])
+def test_posting_accounts(text: str) -> None:
+    assert is_posting_account(text)
+    assert parse_byline(text).name == ""
+
+
+@pytest.mark.parametrize("text", ["Nguyễn Văn Hùng", "ThS. Đoàn Thanh Tâm", "Minh Tâm",
+                                  "Tác giả: Nguyễn Văn Tư", "C.V.D", ""])
+def test_people_are_no_posting_accounts(text: str) -> None:
+    assert not is_posting_account(text)

@@ -75,4 +75,5 @@ def test_sites_lists_bentre_with_its_live_url():
     out = run_cli("sites").stdout
     assert "bentre" in out and "https://truongchinhtribentre.edu.vn" in out
     rows = json.loads(run_cli("sites", "--json").stdout)
-    assert rows[0]["cms"] == "drupal7" and rows[0]["merged_into"] == "Vĩnh Long"
+    bentre = next(r for r in rows if r["slug"] == "bentre")
+    assert bentre["cms"] == "drupal7" and bentre["merged_into"] == "Vĩnh Long"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -208,10 +209,10 @@ from pathlib import Path  # noqa: E402
 
 from pipelines.dates import (  # noqa: E402
     SOURCES,
-    body_date,
     confidence_for,
     is_page_chrome_date,
 )
+from pipelines.mentions import body_date, date_mentioned  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -235,7 +236,8 @@ def test_confidence_by_source_and_label(raw: str, source: str, confidence: float
 
 
 def test_sources_and_default_confidence() -> None:
-    assert SOURCES == ("listing", "article_meta", "article_text", "body_mention")
+    # only places where the site prints the article's date; a body mention is no source
+    assert SOURCES == ("listing", "article_meta", "article_text")
     day = ParsedDate(datetime(2021, 2, 17, tzinfo=TZ), "day", "17/02/2021", "listing")
     assert day.confidence == 0.9
     assert confidence_for("body_mention", labelled=True) == 0.4
@@ -347,3 +349,152 @@ def test_body_date_on_seed_page() -> None:
     body = paras[3:]
     parsed = body_date(body, now=NOW)
     assert parsed is not None and parsed.isoformat() == "2016-02-23"
+
+
+# --- relative words: only where the site prints dates that way --------------------------------
+
+COUNTERS = [
+    "Hôm nay: 0 / Hôm qua: 0",
+    "Hôm nay: 0 / Hôm qua: 0 / Trong tuần: 0 / Tất cả: 0",
+    "Hôm nay: 1.234",
+    "Hôm qua : 87",
+    "hôm nay 12",
+    "Today: 5 | Yesterday: 9",
+    "Đang truy cập: 3 Hôm nay: 37",
+]
+
+
+@pytest.mark.parametrize("raw", COUNTERS)
+def test_visitor_counter_is_never_a_date(raw: str) -> None:
+    for source in (*SOURCES, "unknown"):
+        for position in ("content", "chrome"):
+            assert parse_date(raw, source=source, now=NOW, position=position) is None, raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [("Hôm qua, 10:30", "2026-01-31T10:30:00+07:00"), ("hôm nay", "2026-02-01"),
+     ("Hôm qua 09:05", "2026-01-31T09:05:00+07:00"), ("thứ 5 tuần trước", "2026-01-22")],
+)
+def test_relative_date_in_the_date_field_is_read(raw: str, iso: str) -> None:
+    """A site whose date field says `Hôm qua, 10:30` prints dates that way: read it."""
+    for source in SOURCES:
+        parsed = parse_date(raw, source=source, now=NOW)
+        assert parsed is not None and parsed.isoformat() == iso, (raw, source)
+
+
+@pytest.mark.parametrize("raw", ["hôm qua", "Hôm nay", "Hôm qua, 10:30", "thứ 5 tuần trước"])
+def test_relative_words_in_chrome_or_body_are_no_date(raw: str) -> None:
+    assert parse_date(raw, source="article_meta", now=NOW, position="chrome") is None
+    assert parse_date(raw, source="body_mention", now=NOW) is None
+    assert body_date([f"{raw}, nhà trường tổ chức hội nghị."], now=NOW) is None
+
+
+# --- dates mentioned in the body: kept apart, never the publication date ------------------------
+
+
+def test_date_mentioned_keeps_its_sentence() -> None:
+    paras = ["Bài viết nhân dịp kỷ niệm ngày thành lập trường. Trường được thành lập ngày "
+             "07/3/1947 tại xã An Hội, giữa những ngày đầu kháng chiến. Sau đó trường dời đi."]
+    mention = date_mentioned(paras, now=NOW)
+    assert mention is not None
+    assert mention.date == "1947-03-07"
+    assert mention.text == ("Trường được thành lập ngày 07/3/1947 tại xã An Hội, giữa những "
+                            "ngày đầu kháng chiến.")
+
+
+def test_date_mentioned_text_is_trimmed_around_the_date() -> None:
+    para = "Mở đầu " * 60 + "trường thành lập ngày 07/3/1947 tại Bến Tre " + "và tiếp tục " * 60
+    mention = date_mentioned([para], now=NOW)
+    assert mention is not None and mention.date == "1947-03-07"
+    assert "07/3/1947" in mention.text
+    assert len(mention.text) <= 202 and mention.text.startswith("…")
+    assert mention.text.endswith("…")
+
+
+def test_no_date_mentioned() -> None:
+    assert date_mentioned(["Không có ngày tháng nào ở đây."], now=NOW) is None
+    assert date_mentioned(["Quy định số 09-QĐ/TW ngày 13/11/2018 của Ban Bí thư."],
+                          now=NOW) is None
+
+
+def _run_pipelines(db: Path, item):  # type: ignore[no-untyped-def]
+    """The crawl's own item pipelines, in order, over one item, into a real archive."""
+    from scrapy.utils.test import get_crawler
+
+    from pipelines.item_pipelines import (
+        ArchivePipeline,
+        CleanPipeline,
+        DatePipeline,
+        DedupePipeline,
+    )
+    from scrapers.spiders import spider_for
+
+    cls = spider_for("bentre")
+    crawler = get_crawler(cls, {"LUUTRU_DB": str(db)})
+    crawler.spider = cls(base_url="http://127.0.0.1:9")
+    crawler.spider.crawler = crawler
+    crawler.stats.open_spider()
+    pipes = [p.from_crawler(crawler) for p in (CleanPipeline, DatePipeline, DedupePipeline,
+                                                ArchivePipeline)]
+    pipes[-1].open_spider()
+    for pipe in pipes:
+        item = pipe.process_item(item)
+    pipes[-1].spider_closed(crawler.spider, "finished")
+    return crawler.stats
+
+
+def _memoir(url: str, date_raw: str | None = None, date_source: str | None = None):  # type: ignore[no-untyped-def]
+    from scrapers.items import ArticleItem
+
+    return ArticleItem(
+        site="bentre", url=url, fetched_at="2026-02-01T05:00:00+00:00",
+        title_raw="Trường Đảng tỉnh trong những năm đầu thành lập",
+        paragraphs_raw=[
+            "Ngày 7/3/1947, giữa những ngày đầu kháng chiến chống thực dân Pháp, Trường Đảng "
+            "tỉnh Bến Tre được thành lập.",
+            "Những lớp học đầu tiên đã đào tạo cho tỉnh nhiều cán bộ cốt cán.",
+        ],
+        date_raw=date_raw, date_source=date_source,
+    )
+
+
+def test_memoir_without_printed_date_is_undated_with_its_mention(tmp_path: Path) -> None:
+    import sqlite3
+
+    from tests.conftest import run_cli
+
+    db = tmp_path / "a.db"
+    stats = _run_pipelines(db, _memoir("http://127.0.0.1:9/content/hoi-uc"))
+    conn = sqlite3.connect(db)
+    row = conn.execute("SELECT id, published_at, published_source, published_raw, "
+                       "date_mentioned, date_mentioned_text FROM articles").fetchone()
+    conn.close()
+    article_id, published_at, source, raw, mentioned, sentence = row
+    assert (published_at, source, raw) == (None, None, None)
+    assert mentioned == "1947-03-07"
+    assert sentence.startswith("Ngày 7/3/1947, giữa những ngày đầu kháng chiến")
+    assert stats.get_value("luutru/date/none_printed") == 1
+    shown = run_cli("show", str(article_id), "--db", str(db)).stdout
+    assert "published: unknown" in shown
+    assert "date in text: 1947-03-07" in shown
+    # out of the date filters: a search for 1947 finds nothing dated then
+    out = run_cli("export", "--db", str(db), "--since", "1947", "--until", "1947",
+                  "--format", "jsonl").stdout
+    assert out.strip() == ""
+    record = json.loads(run_cli("export", "--db", str(db)).stdout)
+    assert record["published_at"] is None and record["date_mentioned"] == "1947-03-07"
+    assert record["date_mentioned_text"] == sentence
+
+
+def test_printed_date_wins_and_the_mention_is_kept_beside_it(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "a.db"
+    _run_pipelines(db, _memoir("http://127.0.0.1:9/content/hoi-uc-2", "Ngày đăng : 05/03/2019",
+                               "listing"))
+    conn = sqlite3.connect(db)
+    row = conn.execute("SELECT published_at, published_source, date_mentioned "
+                       "FROM articles").fetchone()
+    conn.close()
+    assert row == ("2019-03-05", "listing", "1947-03-07")

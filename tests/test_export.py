@@ -57,7 +57,9 @@ def db_path(tmp_path: Path) -> Path:
         run2 = a.start_run("hanoi", "https://hanoi.vn")
         a.finish_run(run2, "interrupted", {"pages": 1})
         hue_run = a.start_run("hue", "https://hue.vn")
-        a.store_article(rec("hue", 1, published_at="2020-01-01", published_source="body_mention"),
+        # No printed date; the body mentions the school's founding: never the publication date.
+        a.store_article(rec("hue", 1, date_mentioned="1947-03-07",
+                            date_mentioned_text="Trường được thành lập ngày 07/3/1947."),
                         hue_run)
     return path
 
@@ -77,6 +79,13 @@ def test_iter_records_order_and_values(db_path: Path) -> None:
     assert first["published_raw"] == "15/03/2021"
     assert records[3]["categories"] == []
     assert [r["url"] for r in iter_records(conn, site="hue")] == ["https://hue.vn/bai/1"]
+    hue = records[4]
+    assert hue["published_at"] is None and hue["published_source"] is None
+    assert hue["date_mentioned"] == "1947-03-07"
+    assert hue["date_mentioned_text"] == "Trường được thành lập ngày 07/3/1947."
+    assert first["date_mentioned"] is None
+    # the mentioned date stays out of the date filters
+    assert [r["site"] for r in iter_records(conn, since="1940", until="1950")] == []
     assert list(iter_records(conn, site="nowhere")) == []
     conn.close()
 
@@ -145,9 +154,66 @@ def test_site_stats(db_path: Path) -> None:
     assert h["last_run"]["status"] == "interrupted"
     assert h["last_run"]["finished_at"] is not None
     u = stats["hue"]
-    assert (u["articles"], u["with_date"], u["with_author"]) == (1, 1.0, 0.0)
+    assert (u["articles"], u["with_date"], u["with_author"]) == (1, 0.0, 0.0)
     assert u["last_run"]["status"] == "running" and u["last_run"]["finished_at"] is None
-    assert u["per_year"] == {2020: 1} and u["date_sources"] == {"body_mention": 1}
+    assert u["per_year"] == {} and u["date_sources"] == {}
     e = stats["empty"]
     assert (e["articles"], e["with_date"], e["last_run"], e["per_year"]) == (0, 0.0, None, {})
     conn.close()
+
+
+def _old_archive(path: Path) -> None:
+    """An archive as written before `date_mentioned`: a body mention stored as the date."""
+    import sqlite3
+
+    with Archive(path) as a:
+        a.upsert_site({"slug": "hue", "name": "Huế"})
+        a.store_article(rec("hue", 1, text="Ngày 7/3/1947, Trường Đảng tỉnh được thành lập. "
+                            "Những lớp học đầu tiên.\n\nĐoạn hai."), None)
+        a.store_article(rec("hue", 2, published_at="2021-03-15", published_source="listing",
+                            published_raw="15/03/2021"), None)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE articles SET published_at = '1947-03-07', published_precision = 'day', "
+                 "published_source = 'body_mention', published_raw = '7/3/1947', "
+                 "published_confidence = 0.4 WHERE canonical_url LIKE '%/1'")
+    conn.execute("ALTER TABLE articles DROP COLUMN date_mentioned")
+    conn.execute("ALTER TABLE articles DROP COLUMN date_mentioned_text")
+    conn.commit()
+    conn.close()
+
+
+def test_old_archive_exports_and_migrates(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _old_archive(path)
+    # a reader never migrates: the new columns read as empty
+    conn = open_reader(path)
+    before = list(iter_records(conn))
+    conn.close()
+    assert [r["date_mentioned"] for r in before] == [None, None]
+    assert before[0]["published_source"] == "body_mention"
+    # the next writer moves body mentions out of the publication date, once
+    Archive(path).close()
+    conn = open_reader(path)
+    after = {r["url"]: r for r in iter_records(conn)}
+    conn.close()
+    memoir = after["https://hue.vn/bai/1"]
+    assert (memoir["published_at"], memoir["published_source"]) == (None, None)
+    assert memoir["date_mentioned"] == "1947-03-07"
+    assert memoir["date_mentioned_text"] == "Ngày 7/3/1947, Trường Đảng tỉnh được thành lập."
+    dated = after["https://hue.vn/bai/2"]
+    assert (dated["published_at"], dated["date_mentioned"]) == ("2021-03-15", None)
+
+
+def test_update_without_mention_fields_keeps_them(tmp_path: Path) -> None:
+    """A writer that does not compute the mention (WARC re-extraction) leaves it in place."""
+    path = tmp_path / "a.db"
+    with Archive(path) as a:
+        a.store_article(rec("hue", 1, date_mentioned="1947-03-07", date_mentioned_text="x"), None)
+        outcome, _ = a.store_article(rec("hue", 1, content_hash="changed"), None)
+        assert outcome == "updated"
+        row = a.conn.execute("SELECT date_mentioned, date_mentioned_text FROM articles").fetchone()
+        assert tuple(row) == ("1947-03-07", "x")
+        a.store_article(rec("hue", 1, content_hash="again", date_mentioned=None,
+                            date_mentioned_text=None), None)
+        row = a.conn.execute("SELECT date_mentioned FROM articles").fetchone()
+        assert tuple(row) == (None,)

@@ -21,7 +21,9 @@ from scrapers.platforms import PLATFORMS
 from scrapers.sites import all_sites
 from tests.conftest import crawl, run_cli
 
-SLUGS = sorted(all_sites())
+# The tailored families: exact field-by-field checks. Sites of the `generic` family (CMS
+# unknown) are held to measured shares instead, in tests/test_all_schools.py.
+SLUGS = sorted(slug for slug, site in all_sites().items() if site.cms != "generic")
 # Small replicas keep the whole parametrisation within a few seconds.
 N_ARTICLES = 36
 CHROME = (
@@ -107,16 +109,16 @@ def published_date(art) -> dt.date:
 def test_every_site_file_has_a_replica_and_an_e2e_row():
     """A site file without a replica (or a replica without a site file) fails here."""
     assert set(BUILDERS) == set(all_sites())
-    assert set(SLUGS) == set(all_sites())
+    assert set(SLUGS) == {s for s, site in all_sites().items() if site.cms != "generic"}
     for site in all_sites().values():
         assert site.cms in PLATFORMS, site.slug
-        assert site.status in ("active", "frozen", "offline"), site.slug
-        assert site.sections, site.slug
+        assert site.status in ("active", "frozen", "offline", "unverified"), site.slug
+        assert site.sections or site.cms == "generic", site.slug  # generic: discovered
 
 
 def test_sites_command_lists_every_school_with_family_province_and_status():
     rows = json.loads(run_cli("sites", "--json").stdout)
-    assert {r["slug"] for r in rows} == set(SLUGS)
+    assert {r["slug"] for r in rows} == set(all_sites())
     for row in rows:
         assert row["cms"] in PLATFORMS and row["province"] and row["status"]
     out = run_cli("sites").stdout

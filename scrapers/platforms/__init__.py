@@ -5,6 +5,7 @@ from __future__ import annotations
 from scrapers.platforms.base import ListingSpider, SiteSpider
 from scrapers.platforms.drupal7 import Drupal7Spider
 from scrapers.platforms.drupal8 import Drupal8Spider
+from scrapers.platforms.generic_site import GenericSiteSpider
 from scrapers.platforms.joomla_k2 import JoomlaK2Spider
 from scrapers.platforms.nukeviet import NukeVietSpider
 from scrapers.platforms.portal import PortalSpider
@@ -15,6 +16,7 @@ PLATFORMS: dict[str, type[SiteSpider]] = {
     "nukeviet": NukeVietSpider,
     "joomla_k2": JoomlaK2Spider,
     "portal": PortalSpider,
+    "generic": GenericSiteSpider,  # CMS unknown: crawl-url's rules + the site file's [hints]
 }
 
 __all__ = ["PLATFORMS", "ListingSpider", "SiteSpider"]

@@ -16,6 +16,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from scrapers.crosscheck import cross_check, spider_stats
 from scrapers.extract import (
     all_values,
     attachment_urls,
@@ -25,6 +26,8 @@ from scrapers.extract import (
     text_blocks,
 )
 from scrapers.items import ArticleItem, FetchOutcome
+from scrapers.platforms.sections import SectionLedger
+from scrapers.reparse import full_root
 from scrapers.sites import SiteDef
 
 
@@ -253,7 +256,7 @@ class SiteSpider(scrapy.Spider):
         return self.report(response, "failed", "article", "no_article")
 
 
-class ListingSpider(SiteSpider):
+class ListingSpider(SectionLedger, SiteSpider):
     """A CMS family described by data: section listings and their pager, then article pages.
 
     A family module sets `SELECTORS`; a site file may override any key under [selectors].
@@ -283,9 +286,13 @@ class ListingSpider(SiteSpider):
 
     SELECTORS: ClassVar[dict[str, Any]] = {}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, discover: str = "on_failure", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._listing_urls: set[str] = set()
+        # "on_failure": discovery replaces a declared section that fails; "always": the home
+        # page's menus, sitemap and feeds are read on every run (`luutru crawl --discover`).
+        self.discover = discover
+        self.ledger_init()
 
     # -- data ------------------------------------------------------------------------------
 
@@ -323,22 +330,32 @@ class ListingSpider(SiteSpider):
             return None
         return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
-    def listing_request(self, url: str, section: str) -> scrapy.Request:
+    def listing_request(self, url: str, section: str, *, key: str | None = None,
+                        first: bool = False) -> scrapy.Request:
+        """A listing page of `section` (`key` tells apart sections of one name: a declared
+        one and the discovered one replacing it); `first` marks a section's first page."""
         self._listing_urls.add(url.rstrip("/"))
         return scrapy.Request(
             url,
             callback=self.parse_listing,
-            errback=self.on_error,
+            errback=self.on_listing_error,
             cb_kwargs={"section": section},
-            meta={"kind": "listing"},
+            meta={"kind": "listing", "first_page": first, "section_key": key or section},
         )
 
     # -- listings --------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        """Declared sections first (hints: one that fails is replaced by discovery), then
+        feeds; with no declared section, or `discover="always"`, discovery from the start."""
         for section in self.site.sections:
+            url = self.section_url(section.path)
+            self.declare(section.name, url, section.source)
             if self.may_follow_listing(section.name):
-                yield self.listing_request(self.section_url(section.path), section.name)
+                yield self.listing_request(url, section.name, first=True)
+        if self.discover == "always" or not self.site.sections:
+            for request in self.start_discovery():
+                yield request
         for path in self.queries("feeds"):
             yield scrapy.Request(
                 self.section_url(path),
@@ -349,25 +366,42 @@ class ListingSpider(SiteSpider):
 
     def parse_listing(self, response: Response, section: str) -> Iterator[Any]:
         yield self.listed(response)
-        if not isinstance(response, scrapy.http.TextResponse):
-            return
-        rows = known = 0
+        key = (response.request.meta.get("section_key") if response.request else None) or section
+        yield from self.listing_body(response, section, key)
+
+    def row_links(self, response: Response, section: str) -> list[tuple[str, dict[str, Any]]]:
+        """(article URL, row facts) for each listing row the structural selectors find."""
+        found: list[tuple[str, dict[str, Any]]] = []
         for row in self.first_match(response, "listing_rows"):
             href = first_text(row, *self.queries("row_link"))
             if not href or href.startswith(("#", "javascript:", "mailto:")):
                 continue
             target = self.article_url(response.urljoin(href))
-            if target is None:
-                continue
+            if target is not None:
+                found.append((target, {"section": section, "listing_url": response.url,
+                                       **self.row_facts(row)}))
+        return found
+
+    def listing_body(self, response: Response, section: str, key: str) -> Iterator[Any]:
+        """Article requests from the rows (else from the URL-shape fallback), the section's
+        accounting (an empty page is reported, never passed over), then the pager."""
+        if not isinstance(response, scrapy.http.TextResponse):
+            yield from self.note_listing(response, section, key, 0)
+            return
+        links = self.row_links(response, section) or self.fallback_links(response, section, key)
+        rows = known = 0
+        for target, facts in links:
             rows += 1
-            facts = {"section": section, "listing_url": response.url, **self.row_facts(row)}
             request = self.article_request(response, target, facts)
             if request is None:
                 known += 1  # already in the archive and not due for a refresh
             else:
                 yield request
-        if self.listing_exhausted(section, rows, known):
-            self.logger.info("%s: page of known articles at %s, stopping", section, response.url)
+        yield from self.note_listing(response, section, key, rows)
+        if not rows:
+            return
+        if self.listing_exhausted(key, rows, known):
+            self.logger.info("%s: page of known articles at %s, stopping", key, response.url)
             return
         pager = all_values(response, *self.queries("pager_next")) or all_values(
             response, *self.queries("pager_links")
@@ -378,8 +412,8 @@ class ListingSpider(SiteSpider):
             url = response.urljoin(href)
             if url.rstrip("/") in self._listing_urls:
                 continue
-            if self.may_follow_listing(section):
-                yield self.listing_request(url, section)
+            if self.may_follow_listing(key):
+                yield self.listing_request(url, section, key=key if key != section else None)
 
     def row_facts(self, row: Selector) -> dict[str, Any]:
         """What a listing row says about its article, carried into the article's request."""
@@ -397,8 +431,9 @@ class ListingSpider(SiteSpider):
             "//*[local-name()='item']/*[local-name()='link']/text()"
             " | //*[local-name()='entry']/*[local-name()='link']/@href"
         ).getall()
-        for link in links:
-            target = self.article_url(response.urljoin(link.strip()))
+        targets = [self.article_url(response.urljoin(link.strip())) for link in links]
+        self.stat_inc("listing_links", sum(1 for t in targets if t))
+        for target in targets:
             request = self.article_request(response, target, {}) if target else None
             if request is not None:
                 self.defer(request)
@@ -413,46 +448,77 @@ class ListingSpider(SiteSpider):
         if skipped is not None:
             yield skipped
             return
-        nodes = self.first_match(response, "node")
-        scope: Selector | Response = nodes[0] if nodes else response
-        title = first_text(response, *self.queries("title")) or listing.get("title_raw", "")
-        paragraphs = [p for el in self.first_match(scope, "body") for p in text_blocks(el)]
-        if self.selector("drop_repeats"):  # portals that print the sapo twice
-            paragraphs = drop_repeats(paragraphs)
+        page: Selector = response.selector
+        scope, fields = self.read_article(page, listing)
+        # libxml2 stops at depth 256 and drops the rest: re-parse such a page, never store a
+        # truncated body as whole (scrapers/reparse.py).
+        body_chars = sum(len(p) for p in fields["paragraphs_raw"])
+        root, state = full_root(page.root, response.text, body_chars)
+        if state != "whole":
+            stats = spider_stats(self)
+            if stats is not None:
+                stats.inc_value(f"luutru/reparse/{state}")
+            self.logger.warning("%s: the parser lost part of %s", state, response.url)
+            if root is None:
+                yield self.report(response, "failed", "article", "truncated")
+                return
+            page = Selector(root=root, type="html")
+            scope, fields = self.read_article(page, listing)
+        generic = cross_check(self, response, fields, root if state != "whole" else None)
+        title, paragraphs = fields["title_raw"], fields["paragraphs_raw"]
         if not title or not paragraphs:
             yield self.no_article(response)
             return
-        date_raw, date_source = self.article_date(scope, listing)
-        author, role = self.byline(scope, paragraphs)
-        if not author:  # the listing row's byline fields, where the family reads them
-            author, role = listing.get("author_raw", ""), listing.get("role_raw", "")
         categories = all_values(scope, *self.queries("categories"))
         if listing.get("section") and listing["section"] not in categories:
             categories.insert(0, listing["section"])
-        for href in all_values(response, *self.queries("related_links")):
+        for href in all_values(page, *self.queries("related_links")):
             target = self.article_url(response.urljoin(href))
             request = self.article_request(response, target, {}) if target else None
             if request is not None:
                 self.defer(request)
-        shortlink = response.css("link[rel='shortlink']::attr(href)").get()
-        yield self.article_item(
+        shortlink = page.css("link[rel='shortlink']::attr(href)").get()
+        item = self.article_item(
             response,
-            canonical=response.css("link[rel='canonical']::attr(href)").get(),
+            canonical=page.css("link[rel='canonical']::attr(href)").get(),
             shortlink=shortlink,
             node_id=self.node_id(response, shortlink, scope),
             title_raw=title,
             paragraphs_raw=paragraphs,
-            author_raw=author,
-            role_raw=role,
+            author_raw=fields["author_raw"],
+            role_raw=fields["role_raw"],
             categories=categories,
-            date_raw=date_raw,
-            date_source=date_source if date_raw else None,
+            date_raw=fields["date_raw"],
+            date_source=fields["date_source"] if fields["date_raw"] else None,
             listing_url=listing.get("listing_url"),
             attachment_urls=attachment_urls(
                 response.url, [*self.first_match(scope, "body"),
                                *self.first_match(scope, "file_fields")]
             ),
+            generic=generic,
+            # The fetch log says so: the text comes from the re-parse (scrapers/reparse.py).
+            flags=["reparsed"] if state == "reparsed" else [],
         )
+        if generic is not None and generic.get("pending"):  # read by pipelines/crosscheck.py
+            item.__dict__["_crosscheck_page"] = (response, root if state != "whole" else None)
+        yield item
+
+    def read_article(
+        self, page: Selector, listing: dict[str, Any]
+    ) -> tuple[Selector, dict[str, Any]]:
+        """(the article's element, its raw fields) as the family's selectors read them."""
+        nodes = self.first_match(page, "node")
+        scope: Selector = nodes[0] if nodes else page
+        title = first_text(page, *self.queries("title")) or listing.get("title_raw", "")
+        paragraphs = [p for el in self.first_match(scope, "body") for p in text_blocks(el)]
+        if self.selector("drop_repeats"):  # portals that print the sapo twice
+            paragraphs = drop_repeats(paragraphs)
+        date_raw, date_source = self.article_date(scope, listing)
+        author, role = self.byline(scope, paragraphs) if paragraphs else ("", "")
+        if not author:  # the listing row's byline fields, where the family reads them
+            author, role = listing.get("author_raw", ""), listing.get("role_raw", "")
+        return scope, {"title_raw": title, "paragraphs_raw": paragraphs, "author_raw": author,
+                       "role_raw": role, "date_raw": date_raw, "date_source": date_source}
 
     def article_date(
         self, scope: Selector | Response, listing: dict[str, Any]

@@ -6,21 +6,33 @@ import re
 from typing import Any, ClassVar
 
 from parsel import Selector
+from scrapy.http import Response
 
-from scrapers.extract import first_text
+from pipelines.bylines import looks_like_name
+from scrapers.extract import select_all, text_blocks
 from scrapers.platforms.base import ListingSpider
+
+# Rows as the stock templates emit them: Views 3 unformatted (`div.views-row`), list
+# (`li.views-row`), grid (`table.views-view-grid td`, no row class), table (`table.views-table
+# tbody tr`, `odd`/`even` rows), Views rendering node teasers, and core's taxonomy term page
+# of node teasers (`div.node-teaser`).
+_ROWS = (
+    ".view-content .views-row",
+    ".view-content table.views-table tbody tr",
+    ".view-content table.views-view-grid td",
+    ".node-teaser",
+)
+
+_DATE_RE = re.compile(r"\b\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}\b")
 
 # Selectors as Drupal 7 core, Views 3 and Bartik-derived themes render them. A site file may
 # override any of them under [selectors].
 SELECTORS: dict[str, Any] = {
-    # Listing rows: Views field rows (unformatted, list or grid), a Views table's rows, or
-    # core's taxonomy/term page of node teasers.
-    "listing_rows": [
-        ".view-content .views-row",
-        ".view-content table.views-table tbody tr",
-        ".view-content .views-view-grid td",
-        ".node-teaser",
-    ],
+    "listing_rows": list(_ROWS),
+    # Rows are looked for inside the page's main content only: the `system-main` block every
+    # Drupal 7 page prints, else the content region. A "most read" Views block beside the
+    # listing never passes for it; a main block without rows is left to the URL-shape fallback.
+    "main_content": ["#block-system-main", ".region-content", "#content", "main"],
     "row_link": [
         ".views-field-title a::attr(href)",
         "h2 a::attr(href)",
@@ -35,19 +47,38 @@ SELECTORS: dict[str, Any] = {
         ".views-field-changed .field-content",
         ".submitted",
         "td.views-field-created",  # a Views table: the label is in the header, not the row
+        ".views-field-created",
+        # RDF's machine-readable date on a teaser's submitted line or Date field.
+        "[property~='dc:date']::attr(content)",
     ],
-    # Row fields that are neither title, date nor teaser hold the byline (name, then role).
+    # Views fields named for the byline (field ids: `field_tac_gia`, `field_author`...).
+    "row_author_fields": ("tac-gia", "tacgia", "author", "but-danh", "nguoi-viet", "byline"),
+    "row_role_fields": ("chuc-vu", "chucvu", "role", "don-vi", "position"),
+    # Row fields that are neither title, date nor teaser may hold the byline (name, then role)
+    # when no field is named for it; these never do.
     "row_skip_fields": (
         "title", "created", "changed", "date", "body", "teaser", "view-node", "nid", "image",
-        "picture", "read-more", "comment", "term",
+        "picture", "read-more", "comment", "term", "tags", "counter", "count", "path",
+        "nothing", "edit", "delete", "type", "status", "summary", "tom-tat", "ngay",
     ),
+    # The posting account (Views' "Content: Author" is the `name` field): never the author.
+    "row_account_fields": ("name", "uid", "name-1", "author-uid"),
     # Pages are walked in order through "next", so an incremental crawl can stop early;
     # numbered links are the fallback for themes without one.
-    "pager_next": ["ul.pager li.pager-next a::attr(href)", "a[rel='next']::attr(href)"],
-    "pager_links": ["ul.pager li.pager-item a::attr(href)"],
+    "pager_next": [
+        "#block-system-main ul.pager li.pager-next a::attr(href)",
+        "ul.pager li.pager-next a::attr(href)",
+        "a[rel='next']::attr(href)",
+    ],
+    "pager_links": [
+        "#block-system-main ul.pager li.pager-item a::attr(href)",
+        "ul.pager li.pager-item a::attr(href)",
+    ],
     "title": [
         "h1#page-title",
         "h1.title",
+        "h1.page-title",
+        "h1.page__title",  # Zen-based themes
         "meta[property='og:title']::attr(content)",
         "//span[@property='dc:title']/@content",
         ".node h2",
@@ -60,8 +91,14 @@ SELECTORS: dict[str, Any] = {
     ],
     "body": [".field-name-body .field-item", ".field-name-body", ".content"],
     "file_fields": [".field-type-file, .field-type-image"],
-    # Byline as CCK/Field API fields on the node (else the listing row's, else the body's).
-    "author": [".field-name-field-tac-gia .field-item", ".field-name-field-author .field-item"],
+    # Byline as Field API fields on the node (else the listing row's, else the body's). A
+    # long-text field typed `Name<br />Role` gives both lines.
+    "author": [
+        ".field-name-field-tac-gia .field-item",
+        ".field-name-field-author .field-item",
+        ".field-name-field-but-danh .field-item",
+        ".field-name-field-nguoi-viet .field-item",
+    ],
     "role": [".field-name-field-chuc-vu .field-item", ".field-name-field-role .field-item"],
     "categories": [".field-type-taxonomy-term-reference .field-item a::text"],
     # "Related" Views blocks: article links found outside the listings (often as /node/N).
@@ -90,9 +127,19 @@ class Drupal7Spider(ListingSpider):
 
     SELECTORS: ClassVar[dict[str, Any]] = SELECTORS
 
+    def first_match(self, scope: Selector | Response, key: str) -> list[Selector]:
+        """Listing rows are searched in the first main-content element the page has."""
+        if key == "listing_rows" and "listing_rows" not in self.site.selectors:
+            main = next((found[0] for query in self.queries("main_content")
+                         if (found := select_all(scope, query))), None)
+            if main is not None:
+                return super().first_match(main, key)
+        return super().first_match(scope, key)
+
     def row_facts(self, row: Selector) -> dict[str, Any]:
         facts = super().row_facts(row)
-        labelled = self._labelled_date(row)
+        labelled = self._labelled_date(row) or (
+            None if facts.get("date_raw") else self._field_date(row))
         if labelled:
             facts["date_raw"] = labelled
         facts["author_raw"], facts["role_raw"] = self._row_byline(row)
@@ -107,20 +154,97 @@ class Drupal7Spider(ListingSpider):
         match = re.search(pattern, text, re.IGNORECASE)
         return match.group(0) if match else None
 
-    def _row_byline(self, row: Selector) -> tuple[str, str]:
-        """Name and role from the row's remaining Views fields, in display order."""
-        skip = self.selector("row_skip_fields")
-        values: list[str] = []
+    def _field_date(self, row: Selector) -> str | None:
+        """A date-only Views field with an id the selectors do not know (`field_ngay_dang`),
+        as shown; never a date inside the title or the teaser text."""
         for field in row.css(".views-field"):
-            classes = field.attrib.get("class", "")
-            name = next((c for c in classes.split() if c.startswith("views-field-")), "")
-            if any(token in name for token in skip):
+            field_id = self._field_id(field.attrib.get("class", ""))
+            if any(token in field_id for token in ("title", "body", "teaser", "summary")):
                 continue
-            value = first_text(field, ".field-content") or " ".join(
-                field.xpath("string()").get("").split()
-            )
-            if value:
-                values.append(value)
-        author = values[0] if values else ""
-        role = values[1] if len(values) > 1 else ""
-        return author, role
+            text = " ".join(field.xpath("string()").get("").split())
+            if len(text) <= 40 and _DATE_RE.search(text):
+                return text
+        return None
+
+    def _row_byline(self, row: Selector) -> tuple[str, str]:
+        """Name and role from the row's Views fields, line by line, in display order.
+
+        Fields named for the byline (`views-field-field-tac-gia`, `...-chuc-vu`) are read
+        first; a single field typed `Name<br />Role` gives both lines. Without such fields, a
+        remaining field counts only when its first line reads as a person's name, and the
+        posting account (`views-field-name`) never does.
+        """
+        if not row.css(".views-field"):  # a node teaser: its own byline fields, if shown
+            lines = self._first_lines(row, "author")
+            roles_shown = self._first_lines(row, "role")
+            if not lines:
+                return "", ""
+            return lines[0], roles_shown[0] if roles_shown else (lines[1:2] or [""])[0]
+        names: list[str] = []
+        roles: list[str] = []
+        other: list[list[str]] = []
+        for field in row.css(".views-field"):
+            field_id = self._field_id(field.attrib.get("class", ""))
+            if not field_id or field_id in self.selector("row_account_fields"):
+                continue
+            lines = self._field_lines(field)
+            if not lines:
+                continue
+            if any(token in field_id for token in self.selector("row_role_fields")):
+                roles.extend(lines)
+            elif any(token in field_id for token in self.selector("row_author_fields")):
+                names.extend(lines)
+            elif not any(token in field_id for token in self.selector("row_skip_fields")):
+                other.append(lines)
+        if not names and not roles:
+            names = next(([*lines, *(other[k + 1] if k + 1 < len(other) else [])]
+                          for k, lines in enumerate(other) if looks_like_name(lines[0])), [])
+        if not names:
+            return "", ""
+        if len(names) > 2 and not roles:  # several authors typed in one field
+            return "\n".join(names), ""
+        role = roles[0] if roles else (names[1] if len(names) > 1 else "")
+        return names[0], role
+
+    @staticmethod
+    def _field_id(classes: str) -> str:
+        """`field-tac-gia` from `views-field views-field-field-tac-gia`."""
+        return next((c[len("views-field-"):] for c in classes.split()
+                     if c.startswith("views-field-")), "")
+
+    @staticmethod
+    def _field_lines(field: Selector) -> list[str]:
+        """A Views field's value as lines (<br> and paragraphs kept apart), label left out."""
+        content = field.css(".field-content")
+        parts = content if content else [field]
+        lines = [" ".join(line.split()) for part in parts for line in text_blocks(part)]
+        label = " ".join(field.css(".views-label").xpath("string()").get("").split())
+        if label and lines and lines[0].startswith(label):
+            lines[0] = lines[0][len(label):].strip()
+        return [line for line in lines if line]
+
+    def byline(self, scope: Selector | Response, paragraphs: list[str]) -> tuple[str, str]:
+        """The node's byline field read line by line: a long-text "Tác giả" field typed
+        `Name<br />Role` is a name and a role, not one name; with more lines (two authors)
+        they go to the pipeline as lines. Without a field, the base rules (and then the
+        article pipeline, on the body) decide."""
+        lines = self._first_lines(scope, "author")
+        if not lines:  # body bylines (labelled, `Name<br />Role`...) are the pipeline's
+            return super().byline(scope, paragraphs)
+        role_lines = self._first_lines(scope, "role")
+        if len(lines) > 2 and not role_lines:  # several authors, each name over its role
+            return "\n".join(lines), ""
+        role = role_lines[0] if role_lines else (lines[1] if len(lines) > 1 else "")
+        return lines[0], role
+
+    def _first_lines(self, scope: Selector | Response, key: str) -> list[str]:
+        for query in self.queries(key):
+            for found in select_all(scope, query):
+                if isinstance(found.root, str):
+                    lines = [found.root.strip()]
+                else:
+                    lines = [" ".join(t.split()) for t in text_blocks(found)]
+                lines = [line for line in lines if line]
+                if lines:
+                    return lines
+        return []
