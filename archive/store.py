@@ -44,6 +44,18 @@ CONTENT_COLUMNS = (
     "content_hash",
 )
 REQUIRED_KEYS = ("site", "canonical_url", "title", "text", "content_hash")
+def _moving_date(old_date: str | None, old_raw: str | None, values: Mapping[str, Any]) -> bool:
+    """True when two fetches of one unchanged page printed different dates on the page itself.
+
+    A listing row's date may legitimately be re-read from another listing; a date on the
+    article page that changes between fetches of the same text is a render clock (a cached
+    or lagging one that the crawl-day rule did not catch)."""
+    new_date, new_raw = values.get("published_at"), values.get("published_raw")
+    if old_date is None or new_date is None or values.get("published_source") == "listing":
+        return False
+    return new_date != old_date and (new_raw or "") != (old_raw or "")
+
+
 _DATE_COLUMNS = ("published_at", "published_precision", "published_raw", "published_source",
                  "published_confidence")
 
@@ -206,18 +218,20 @@ class Archive:
         seen = _iso(record.get("fetched_at")) or utc_now()
         with self.transaction():
             row = self.conn.execute(
-                "SELECT id, content_hash, published_at, published_confidence FROM articles "
-                "WHERE canonical_url = ?",
+                "SELECT id, content_hash, published_at, published_confidence, published_raw, "
+                "published_source FROM articles WHERE canonical_url = ?",
                 (values["canonical_url"],),
             ).fetchone()
             if row is not None:
-                article_id, old_hash, old_date, old_confidence = row
+                article_id, old_hash, old_date, old_confidence, old_raw, old_source = row
                 if old_hash == values["content_hash"]:
                     self.conn.execute(
                         "UPDATE articles SET last_seen = ?, last_run = ?, gone_at = NULL "
                         "WHERE id = ?",
                         (seen, run_id, article_id),
                     )
+                    if old_source != "listing" and _moving_date(old_date, old_raw, values):
+                        self._refuse_clock(article_id)
                     outcome: Outcome = "unchanged"
                 else:
                     # A re-fetch reached without its listing row brings no date, or a weaker
@@ -262,6 +276,16 @@ class Archive:
                     (url, article_id, seen),
                 )
         return outcome, article_id
+
+    def _refuse_clock(self, article_id: int) -> None:
+        """The page's date moved while its text did not: it was a clock, not a publication
+        date. The archive forgets it rather than keep either value (`published_source`
+        says why)."""
+        self.conn.execute(
+            "UPDATE articles SET published_at = NULL, published_precision = NULL, "
+            "published_confidence = NULL, published_source = 'refused_clock' WHERE id = ?",
+            (article_id,),
+        )
 
     def _add_revision(
         self, article_id: int, values: Mapping[str, Any], seen: str, run_id: int | None

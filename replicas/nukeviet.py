@@ -244,6 +244,8 @@ class NukeVietSite(ReplicaSite):
         tail = path.rsplit("/", 1)[-1]
         if tail.startswith("page-") and tail[5:].isdigit():
             base, page = path.rsplit("/", 1)[0], int(tail[5:])
+        if page > 1 and base in ("", self.lang_base):  # the home page's own pager
+            return 200, HTML, self.render_listing("Trang chủ", None, page, now).encode(), headers
         for name, section_path in self.sections.items():
             if base.lower() == section_path.lower():
                 return 200, HTML, self.render_listing(name, name, page, now).encode(), headers

@@ -62,6 +62,19 @@ def site_file(tmp: Path, slug: str, *, wrong_paths: bool = False,
     return path
 
 
+def one_section_file(tmp: Path, mark: str) -> Path:
+    """lam_dong.toml keeping only its first section, marked `guessed = true` or as seen."""
+    text = (ROOT / "scrapers" / "sites" / "lam_dong.toml").read_text(encoding="utf-8")
+    head, _, rest = text.partition("[[sections]]")
+    first, _, tail = rest.partition("[[sections]]")
+    tail = tail[tail.index("[dates]"):]
+    if mark == "seen":
+        first = first.replace("guessed = true  # not in sites.md", 'source = "a saved page"')
+    path = tmp / f"lam_dong-one-{mark}.toml"
+    path.write_text(f"{head}[[sections]]{first}{tail}", encoding="utf-8")
+    return path
+
+
 def crawl_args(url: str, db: Path, *extra: str) -> list[str]:
     return [*LUUTRU, "crawl", "--base-url", url, "--db", str(db), "--delay", "0",
             "--concurrency", "4", "--json", *extra]
@@ -172,6 +185,11 @@ def batch(servers, tmp_path_factory):
         commands[name] = crawl_args(servers[slug].url, dbs[name], "--site-file",
                                     str(site_file(tmp, slug, selectors=(
                                         'listing_rows = [".hang-khong-ton-tai"]'))))
+    for mark in ("guessed", "seen"):  # one declared K2 category that answers, marked so
+        name = f"one-{mark}"
+        dbs[name] = tmp / f"lam_dong-one-{mark}.db"
+        commands[name] = crawl_args(servers["lam_dong"].url, dbs[name], "--site-file",
+                                    str(one_section_file(tmp, mark)))
     dbs["empty"] = tmp / "empty.db"
     commands["empty"] = crawl_args(servers["empty"].url, dbs["empty"], "bentre")
     results = run_parallel(commands)
@@ -220,13 +238,34 @@ def test_listing_rows_missed_fall_back_to_article_url_shapes(slug, batch, server
     # A warning the first time per section, not per page.
     warned = re.findall(r"listing fallback: section '([^']+)'", stderr)
     assert sorted(warned) == sorted({*warned})
-    assert set(warned) == {s.name for s in all_sites()[slug].sections}
+    declared = {s.name for s in all_sites()[slug].sections}
+    # Every declared section warns; a site file with guessed sections also reads the home page
+    # (discovery from the start), which falls back the same way.
+    assert declared <= set(warned) <= declared | {"home"}
+    assert ("home" in warned) == any(s.guessed for s in all_sites()[slug].sections)
     site = servers[slug].site
     held = archived_paths(result["db"], servers[slug].url)
     missing = [a.path for a in site.articles if discovery.UrlShapes.target(
         servers[slug].url + a.path) not in held]
     assert not missing, f"{len(missing)} of {len(site.articles)} not archived: {missing[:3]}"
     assert summary["sections_failed"] == []
+
+
+def test_a_guessed_section_that_answers_still_leads_to_discovery(batch, servers):
+    """A K2 category id routes whatever its alias, so a guessed path may answer and still not
+    be the only section: with a guess in the site file, discovery runs from the start."""
+    site = servers["lam_dong"].site
+    guessed, seen = batch["one-guessed"], batch["one-seen"]
+    for result in (guessed, seen):
+        assert result["rc"] == 0, result["stderr"][-3000:]
+    held = archived_paths(guessed["db"], servers["lam_dong"].url)
+    missing = [a.path for a in site.articles if discovery.UrlShapes.target(
+        servers["lam_dong"].url + a.path) not in held]
+    assert not missing, f"{len(missing)} of {len(site.articles)} not archived: {missing[:3]}"
+    assert guessed["summary"]["sections_discovered"]
+    # A section seen on the site is trusted: no discovery, only its own articles.
+    assert seen["summary"]["sections_discovered"] == []
+    assert len(archived_paths(seen["db"], servers["lam_dong"].url)) < len(held)
 
 
 def test_listings_without_articles_exit_6_naming_the_section(batch):

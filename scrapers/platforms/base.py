@@ -289,8 +289,9 @@ class ListingSpider(SectionLedger, SiteSpider):
     def __init__(self, *args: Any, discover: str = "on_failure", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._listing_urls: set[str] = set()
-        # "on_failure": discovery replaces a declared section that fails; "always": the home
-        # page's menus, sitemap and feeds are read on every run (`luutru crawl --discover`).
+        # "on_failure": discovery replaces a declared section that fails, and runs from the
+        # start when a declared section is guessed; "always": the home page's menus, sitemap
+        # and feeds are read on every run (`luutru crawl --discover`).
         self.discover = discover
         self.ledger_init()
 
@@ -345,6 +346,14 @@ class ListingSpider(SectionLedger, SiteSpider):
 
     # -- listings --------------------------------------------------------------------------
 
+    def discovers_from_start(self) -> bool:
+        """Discovery runs from the start when asked, when nothing is declared, or when a
+        declared section is a guess: a guessed path that happens to answer (a K2 category id
+        routes whatever its alias) would otherwise hide the sections nobody saw."""
+        if self.discover == "always" or not self.site.sections:
+            return True
+        return self.discover == "on_failure" and any(s.guessed for s in self.site.sections)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """Declared sections first (hints: one that fails is replaced by discovery), then
         feeds; with no declared section, or `discover="always"`, discovery from the start."""
@@ -353,7 +362,7 @@ class ListingSpider(SectionLedger, SiteSpider):
             self.declare(section.name, url, section.source)
             if self.may_follow_listing(section.name):
                 yield self.listing_request(url, section.name, first=True)
-        if self.discover == "always" or not self.site.sections:
+        if self.discovers_from_start():
             for request in self.start_discovery():
                 yield request
         for path in self.queries("feeds"):

@@ -354,6 +354,15 @@ class GenericSpider(SiteSpider):
             self._remember_teaser(url, facts)
             yield from self.follow(url, 1, candidate=True)
 
+    def remember_teasers(self, page: GenericPage, listing_url: str, section: str) -> None:
+        """What a hub page says of each article it links (title, date), for the article."""
+        for url, candidate in page.links():
+            if candidate:
+                facts = page.teaser(url)
+                facts["section"] = section
+                facts["listing_url"] = listing_url
+                self._remember_teaser(url, facts)
+
     def _remember_teaser(self, url: str, facts: dict[str, Any]) -> None:
         """Keep the best teaser seen for an article: one with a date beats one without."""
         old = self._teasers.get(url)
@@ -421,12 +430,8 @@ class GenericSpider(SiteSpider):
         section = page.heading()
         if section:
             self._title_parts[section] += _SITE_WIDE  # a section name ends article titles
+        self.remember_teasers(page, response.url, section)
         for url, candidate in page.links():
-            if candidate:
-                facts = page.teaser(url)
-                facts["section"] = section
-                facts["listing_url"] = response.url
-                self._remember_teaser(url, facts)
             next_depth = depth if self.is_pager_url(url) else depth + 1
             yield from self.follow(url, next_depth, candidate=candidate)
 

@@ -168,13 +168,7 @@ class GenericSiteSpider(GenericSpider):
         page = self._page(response)
         if page is None:
             return
-        section = page.heading()
-        for url, candidate in page.links():
-            if candidate:
-                facts = page.teaser(url)
-                facts["section"] = section
-                facts["listing_url"] = response.url
-                self._remember_teaser(url, facts)
+        self.remember_teasers(page, response.url, page.heading())
 
     def _page(self, response: Response) -> GenericPage | None:
         try:
