@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,6 +55,34 @@ def crawl(site_url: str, db: Path, *extra: str, site: str = "bentre") -> dict:
         *extra,
     )
     return json.loads(proc.stdout)
+
+
+def crawl_replicas(
+    sites: dict[str, tuple[Any, str]], root: Path, workers: int = 4
+) -> dict[str, tuple[Any, dict, dict[str, dict]]]:
+    """Serve each replica (name -> (replica, site slug)) on loopback and crawl them a few at a
+    time through the real CLI: name -> (replica, JSON summary, article rows by canonical URL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from replicas.server import ReplicaServer
+
+    servers = {name: ReplicaServer(site).start() for name, (site, _) in sites.items()}
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {name: pool.submit(crawl, servers[name].url, root / f"{name}.db",
+                                         site=slug) for name, (_, slug) in sites.items()}
+            summaries = {name: f.result() for name, f in futures.items()}
+    finally:
+        for server in servers.values():
+            server.stop()
+    out = {}
+    for name, (site, _) in sites.items():
+        conn = sqlite3.connect(root / f"{name}.db")
+        conn.row_factory = sqlite3.Row
+        rows = {r["canonical_url"]: dict(r) for r in conn.execute("SELECT * FROM articles")}
+        conn.close()
+        out[name] = (site, summaries[name], rows)
+    return out
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,6 @@ CLI as `luutru crawl lang_son|lam_dong --base-url ...`, then checked against its
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 import pytest
@@ -19,9 +17,8 @@ import pytest
 from pipelines.text import clean_line
 from pipelines.urls import canonicalize_url
 from replicas.drupal8_k2_variants import D8_VARIANTS, K2_VARIANTS, build_variant
-from replicas.server import ReplicaServer
 from scrapers.sites import all_sites
-from tests.conftest import crawl
+from tests.conftest import crawl_replicas
 
 VARIANTS = [*D8_VARIANTS, *K2_VARIANTS]
 N_ARTICLES = 20
@@ -40,27 +37,8 @@ CHROME = (
 def crawled(tmp_path_factory) -> dict[str, tuple[object, dict, dict[str, dict]]]:
     """Every variant served and crawled (4 at a time): name -> (site, summary, rows by URL)."""
     sites = {name: build_variant(name, N_ARTICLES) for name in VARIANTS}
-    servers = {name: ReplicaServer(site).start() for name, site in sites.items()}
-    root = tmp_path_factory.mktemp("d8k2")
-    try:
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            futures = {
-                name: pool.submit(crawl, servers[name].url, root / f"{name}.db",
-                                  site=sites[name].slug)
-                for name in VARIANTS
-            }
-            summaries = {name: f.result() for name, f in futures.items()}
-    finally:
-        for server in servers.values():
-            server.stop()
-    out = {}
-    for name in VARIANTS:
-        conn = sqlite3.connect(root / f"{name}.db")
-        conn.row_factory = sqlite3.Row
-        rows = {r["canonical_url"]: dict(r) for r in conn.execute("SELECT * FROM articles")}
-        conn.close()
-        out[name] = (sites[name], summaries[name], rows)
-    return out
+    return crawl_replicas({name: (site, site.slug) for name, site in sites.items()},
+                          tmp_path_factory.mktemp("d8k2"))
 
 
 def row_of(site, art, rows: dict[str, dict]) -> dict | None:

@@ -11,8 +11,6 @@ variant has its own tests: its rows (offline, on every listing page) and its art
 from __future__ import annotations
 
 import re
-import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 import pytest
@@ -21,11 +19,10 @@ from scrapy.http import HtmlResponse, Request
 from pipelines.text import clean_line, clean_text
 from pipelines.urls import canonicalize_url
 from replicas.nukeviet import NukeVietSite
-from replicas.server import ReplicaServer
 from replicas.sites import build
 from scrapers.sites import all_sites
 from scrapers.spiders import spider_for
-from tests.conftest import crawl
+from tests.conftest import crawl_replicas
 
 N_ARTICLES = 20
 # The clock of a site whose date_pattern is `l - d/m/Y`: the article-date format exactly.
@@ -84,25 +81,8 @@ def live_url(slug: str, path: str) -> str:
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory) -> dict[str, tuple[NukeVietSite, dict, dict[str, dict]]]:
     """Every crawl's replica served and crawled at once: crawl -> (site, summary, rows)."""
-    sites = {name: crawl_site(name) for name in CRAWLS}
-    servers = {name: ReplicaServer(site).start() for name, site in sites.items()}
-    root = tmp_path_factory.mktemp("nukeviet")
-    try:
-        with ThreadPoolExecutor(max_workers=len(CRAWLS)) as pool:
-            futures = {name: pool.submit(crawl, servers[name].url, root / f"{name}.db",
-                                         site=CRAWLS[name][0]) for name in CRAWLS}
-            summaries = {name: f.result() for name, f in futures.items()}
-    finally:
-        for server in servers.values():
-            server.stop()
-    out = {}
-    for name in CRAWLS:
-        conn = sqlite3.connect(root / f"{name}.db")
-        conn.row_factory = sqlite3.Row
-        rows = {r["canonical_url"]: dict(r) for r in conn.execute("SELECT * FROM articles")}
-        conn.close()
-        out[name] = (sites[name], summaries[name], rows)
-    return out
+    sites = {name: (crawl_site(name), CRAWLS[name][0]) for name in CRAWLS}
+    return crawl_replicas(sites, tmp_path_factory.mktemp("nukeviet"), workers=len(CRAWLS))
 
 
 def share(hits: list[bool]) -> float:
