@@ -16,6 +16,7 @@ class KnownArticle:
     published_at: str | None
     etag: str | None
     last_modified: str | None
+    article_id: int | None = None
 
 
 @dataclass
@@ -31,15 +32,22 @@ class KnownArticles:
     articles: dict[str, KnownArticle] = field(default_factory=dict)  # canonical or alias URL
     refresh_all: bool = False
     refresh_after: date | None = None  # re-fetch articles published on or after this day
+    # The CMS's node id -> article: a `/node/N` link names an article archived under its alias.
+    nodes: dict[int, KnownArticle] = field(default_factory=dict)
 
     def canonical(self, url: str) -> str:
         return canonicalize_url(url, origin=self.origin, aliases=self.aliases)
 
-    def get(self, url: str) -> KnownArticle | None:
-        return self.articles.get(self.canonical(url))
+    def get(self, url: str, node_id: int | None = None) -> KnownArticle | None:
+        """The archived article `url` names; `node_id` (read from a `/node/N` link by the
+        family's pattern) finds one archived under another spelling."""
+        found = self.articles.get(self.canonical(url))
+        if found is None and node_id is not None:
+            found = self.nodes.get(node_id)
+        return found
 
-    def status(self, url: str) -> str:
-        known = self.get(url)
+    def status(self, url: str, node_id: int | None = None) -> str:
+        known = self.get(url, node_id)
         if known is None:
             return "new"
         if self.refresh_all:
@@ -91,16 +99,21 @@ def load_known(
         known.refresh_after = (today or datetime.now().date()) - timedelta(days=refresh_days)
     rows = _query(
         db,
-        "SELECT a.canonical_url, u.url, a.published_at, a.etag, a.last_modified "
+        "SELECT a.canonical_url, u.url, a.published_at, a.etag, a.last_modified, a.id, a.node_id "
         "FROM articles a LEFT JOIN article_urls u ON u.article_id = a.id "
-        "WHERE a.site = ? AND a.gone_at IS NULL",
+        "WHERE a.site = ? AND a.gone_at IS NULL ORDER BY a.id",
         (site,),
     )
-    for canonical, alias, published_at, etag, last_modified in rows:
-        entry = KnownArticle(published_at, etag, last_modified)
+    entries: dict[object, KnownArticle] = {}
+    for canonical, alias, published_at, etag, last_modified, article_id, node_id in rows:
+        entry = entries.setdefault(
+            article_id, KnownArticle(published_at, etag, last_modified, article_id)
+        )
         known.articles[canonical] = entry
         if alias:
             known.articles[known.canonical(alias)] = entry
+        if isinstance(node_id, int):
+            known.nodes.setdefault(node_id, entry)
     return known
 
 

@@ -37,6 +37,9 @@ def _new_minhash(**kwargs: Any) -> MinHash:
         return MinHash(num_perm=NUM_PERM, **kwargs)
 
 
+# The seed's permutations, drawn once: drawing them costs as much as hashing an article's
+# shingles (~0.5 ms), and every MinHash of the archive uses the same ones.
+_PERMUTATIONS = _new_minhash().permutations
 _DTYPE = np.dtype(_new_minhash().hashvalues.dtype).newbyteorder("<")
 # The stored form names the hash width, so a fingerprint from another scheme is recomputed.
 PREFIX = f"mh{NUM_PERM}x{_DTYPE.itemsize * 8}:"
@@ -66,9 +69,11 @@ def shingles(text: str, k: int = SHINGLE) -> set[str]:
 
 
 def minhash(text: str) -> MinHash:
-    m = _new_minhash()
-    for s in shingles(text):
-        m.update(s.encode("utf-8"))
+    """The MinHash of a text's shingles, fed in one `update_batch` call: the same hash values
+    as one `update` per shingle (a min over the same set), without a numpy round per shingle
+    (profiled at 4.9 s of a 1,000-article crawl) and with the seed's permutations drawn once."""
+    m = _new_minhash(permutations=_PERMUTATIONS)
+    m.update_batch([s.encode("utf-8") for s in shingles(text)])
     return m
 
 

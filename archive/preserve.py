@@ -8,16 +8,22 @@ the captured WARC records without the network.
 - `reextract(db_path, site=None)` reads each article's captured page back from its WARC record,
   runs the site spider's `parse_article` on it (with the listing facts kept in the row) and the
   same cleaning, date and identity functions as a crawl, and stores the result: an unchanged
-  parser gives "unchanged" everywhere, an improved one "updated" rows.
+  parser gives "unchanged" everywhere, an improved one "updated" rows. Reading and parsing run
+  in a process pool (one worker per core); the parent alone writes, in article order.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
-from collections import Counter
-from collections.abc import Callable
+import multiprocessing
+import os
+from collections import Counter, deque
+from collections.abc import Callable, Generator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -183,8 +189,25 @@ def _spider(site: str, base_url: str, cache: dict[tuple[str, str], Any]) -> Any:
         crawler = Crawler(spider_cls, crawl_settings("reextract.db"))
         spider = spider_cls.from_crawler(crawler, base_url=base_url)
         crawler.spider = spider
+        # Re-extraction keeps the article item only and fetches nothing: the requests a page's
+        # related links would make (and the URL spellings learnt to deduplicate them) are
+        # crawl state, thrown away here. Skipping them saves ~2 ms a page, a third of the parse.
+        spider.article_request = _follow_nothing
+        spider.learn_spellings = _follow_nothing
         cache[key] = spider
     return cache[key]
+
+
+def _follow_nothing(*_args: Any, **_kwargs: Any) -> None:
+    return None
+
+
+def _preload() -> None:
+    """Import what a worker needs before the pool forks, so no worker imports Scrapy again."""
+    for name in ("archive.crawl", "pipelines.article", "pipelines.dates", "pipelines.hashing",
+                 "pipelines.mentions", "pipelines.urls", "scrapers.items", "scrapers.spiders",
+                 "scrapy.crawler", "scrapy.http", "scrapy.responsetypes"):
+        importlib.import_module(name)
 
 
 def _listing(row: dict[str, Any]) -> dict[str, Any]:
@@ -252,27 +275,38 @@ def _record(item: Any, row: dict[str, Any], ref: dict[str, Any]) -> dict[str, An
     }
 
 
+_Result = tuple[str, dict[str, Any] | None]  # ("store", record) or (outcome, None)
+# Rows per task sent to a worker: large enough that pickling and queueing cost little against
+# the parse (~5 ms a page), small enough that results flow to the writer steadily.
+_CHUNK = 32
+# Below this many captured articles a pool's start-up costs more than it saves.
+_POOL_MIN = 64
+
+
 def reextract(
     db_path: str | Path,
     site: str | None = None,
     *,
     on_article: Callable[[int, str], None] | None = None,
+    workers: int | None = None,
 ) -> dict[str, int]:
     """Rebuild every article that has a captured page from its WARC record (no network).
 
     Returns counts: unchanged, updated, new / duplicate (the page now yields another canonical
     URL), failed (the parser finds no article), unreadable (record missing or not matching),
-    total. `on_article(article_id, outcome)` is called after each one.
+    total. `on_article(article_id, outcome)` is called after each one, in article order.
+
+    Reading a record and parsing it is CPU work with no shared state, so it runs in a pool of
+    `workers` processes (default: one per core); the parent is the one SQLite writer and
+    stores the results in article order, exactly as a serial run would.
     """
     from archive.store import Archive
-    from scrapers.items import ArticleItem
 
     db_path = Path(db_path)
     if not db_path.exists():
         raise ArchiveError(f"no archive at {db_path}: run a crawl first, or pass the right --db")
     folder = _folder(db_path)
     counts: Counter[str] = Counter()
-    spiders: dict[tuple[str, str], Any] = {}
     archive = Archive(db_path)
     try:
         conn = archive.conn
@@ -289,37 +323,86 @@ def reextract(
         )
         rows = [dict(zip(cols, r, strict=True))
                 for r in conn.execute(sql, (site,) if site else ()).fetchall()]
-        for row in rows:
-            counts["total"] += 1
-            outcome = _reextract_one(archive, folder, row, spiders, ArticleItem)
-            counts[outcome] += 1
-            if on_article is not None:
-                on_article(row["id"], outcome)
+        if workers is None:
+            workers = os.cpu_count() or 1
+        results: Generator[_Result, None, None]
+        if workers > 1 and len(rows) >= _POOL_MIN:
+            results = _pooled(folder, rows, workers)
+        else:
+            spiders: dict[tuple[str, str], Any] = {}
+            results = (_extract_one(folder, row, spiders) for row in rows)
+        try:
+            for row, (outcome, record) in zip(rows, results, strict=True):
+                counts["total"] += 1
+                if record is not None:
+                    outcome = str(archive.store_article(record, row["last_run"])[0])
+                counts[outcome] += 1
+                if on_article is not None:
+                    on_article(row["id"], outcome)
+        finally:
+            results.close()  # a failed store stops the pool now, not at garbage collection
     finally:
         archive.close()
     return dict(counts)
 
 
-def _reextract_one(archive: Any, folder: Path, row: dict[str, Any],
-                   spiders: dict[tuple[str, str], Any], item_cls: type) -> str:
+_WORKER_SPIDERS: dict[tuple[str, str], Any] = {}  # one spider per site, per worker process
+
+
+def _extract_chunk(folder: Path, rows: list[dict[str, Any]]) -> list[_Result]:
+    """A worker's task: read and parse a run of rows (nothing is written here)."""
+    return [_extract_one(folder, row, _WORKER_SPIDERS) for row in rows]
+
+
+def _pooled(folder: Path, rows: list[dict[str, Any]], workers: int
+            ) -> Generator[_Result, None, None]:
+    """Results of `_extract_one` for `rows`, in order, computed by a process pool.
+
+    At most a few chunks per worker are in flight, so results never pile up in memory when the
+    writer is the slower side. Fork (where the platform has it) spares each worker the
+    import of Scrapy and the spiders; a worker never touches the parent's SQLite connection.
+    """
+    _preload()
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunks = iter([rows[i: i + _CHUNK] for i in range(0, len(rows), _CHUNK)])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        pending: deque[Future[list[_Result]]] = deque(
+            pool.submit(_extract_chunk, folder, chunk)
+            for chunk in islice(chunks, workers * 3))
+        while pending:
+            done = pending.popleft().result()
+            chunk = next(chunks, None)
+            if chunk is not None:
+                pending.append(pool.submit(_extract_chunk, folder, chunk))
+            yield from done
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _extract_one(folder: Path, row: dict[str, Any], spiders: dict[tuple[str, str], Any]
+                 ) -> _Result:
+    """Read one row's captured page and parse it into the record to store (no writes)."""
+    from scrapers.items import ArticleItem
+
     ref = {k: row[k] for k in ("warc_file", "warc_offset", "warc_record_id", "warc_digest")}
     try:
         capture = read_response(folder / row["warc_file"], int(row["warc_offset"]))
     except (OSError, ValueError, TypeError):
-        return "unreadable"
+        return "unreadable", None
     if capture.record_id != row["warc_record_id"]:
-        return "unreadable"
+        return "unreadable", None
     parts = urlsplit(capture.url)
     base_url = row["run_base_url"] or f"{parts.scheme}://{parts.netloc}"
     spider = _spider(row["site"], base_url, spiders)
     response = _response(capture, ref)
     items = [x for x in spider.parse_article(response, listing=_listing(row))
-             if isinstance(x, item_cls)]
+             if isinstance(x, ArticleItem)]
     if not items:
-        return "failed"
+        return "failed", None
     item = items[0]
     item.capture = ref
     if not _rebuild(item, spider, _warc_date(capture)):
-        return "failed"
-    outcome, _ = archive.store_article(_record(item, row, ref), row["last_run"])
-    return str(outcome)
+        return "failed", None
+    return "store", _record(item, row, ref)

@@ -206,6 +206,8 @@ class ArchivePipeline:
             self._log(key, kind, "skipped", f"redirect_to_seen_url: {request.url}")
         elif self.scheduled.get(key, 0) > 1:
             self.scheduled[key] -= 1  # a repeat of a URL still in flight
+        elif request.meta.get("same_article"):  # another spelling (scrapers/fingerprint.py)
+            self._log(key, kind, "skipped", f"same_article:{request.meta['same_article']}")
         else:
             self._log(key, kind, "duplicate", "already_fetched_under_another_url")
 

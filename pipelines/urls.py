@@ -141,3 +141,61 @@ def same_site(url: str, origin: str, aliases: Iterable[str] = ()) -> bool:
     if not urlsplit(url.strip()).netloc:
         return False
     return _matches(_origin(url), _known_origins(origin, aliases))
+
+
+class ArticleSpellings:
+    """Which article a link names, across the spellings one crawl meets, before it is fetched.
+
+    Keys are canonical URLs; a pair learnt from a fetched page (its Drupal shortlink `/node/N`,
+    or the URL first scheduled before a redirect, and the URL that answered) makes either
+    spelling name the same article. A spelling claimed for two different pages (a shortlink
+    every page shares, a broken theme) is forgotten rather than trusted.
+    """
+
+    def __init__(self, origin: str, aliases: Iterable[str] = ()) -> None:
+        self.origin = origin
+        self.aliases = tuple(aliases)
+        self._pairs: dict[str, str] = {}  # canonical spelling -> canonical of the fetched page
+        self._ambiguous: set[str] = set()
+        self._claimed: dict[str, str] = {}  # key -> the URL requested for it this run
+
+    def canonical(self, url: str) -> str:
+        return canonicalize_url(url, origin=self.origin, aliases=self.aliases)
+
+    def key(self, url: str) -> str:
+        """The article's key: its canonical URL, through a learnt pair where there is one."""
+        canonical = self.canonical(url)
+        return self._pairs.get(canonical, canonical)
+
+    def claimed(self, url: str) -> str | None:
+        """The URL already requested this run for the article `url` names, else None."""
+        return self._claimed.get(self.key(url))
+
+    def claim(self, url: str) -> None:
+        self._claimed.setdefault(self.key(url), url)
+
+    def learn(self, page_url: str, *spellings: str | None) -> None:
+        """`page_url` answered for each of `spellings`: they name its article from now on."""
+        target = self.key(page_url)
+        root = self.canonical(self.origin.rstrip("/") + "/")
+        for spelling in spellings:
+            if not spelling:
+                continue
+            canonical = self.canonical(spelling)
+            if canonical in (target, root) or canonical in self._ambiguous:
+                continue
+            if self._pairs.get(canonical, target) != target:
+                self._ambiguous.add(canonical)
+                self._pairs.pop(canonical)
+                continue
+            self._pairs[canonical] = target
+            first = self._claimed.get(canonical) or self._claimed.get(target)
+            if first is not None:
+                self._claimed.setdefault(target, first)
+                self._claimed.setdefault(canonical, first)
+
+    def release(self, url: str) -> None:
+        """Forget a claim whose request was never scheduled (a deferred link dropped)."""
+        key = self.key(url)
+        if self._claimed.get(key) == url:
+            del self._claimed[key]

@@ -122,6 +122,9 @@ class Site:
     variant: Variant = field(default_factory=Variant)
     by_path: dict[str, int] = field(default_factory=dict)
     by_path_folded: dict[str, int] = field(default_factory=dict)
+    # "Tin khác" links spelled many ways, as shared links come back into real blocks
+    # (?utm_source=tinkhac, &fbclid=, /node/N, a host alias, raw Unicode, lower-case %-hex).
+    link_variants: bool = False
 
     def article(self, nid: int) -> ReplicaArticle | None:
         for art in self.articles:
@@ -723,7 +726,7 @@ def _anchors() -> list[_Draft]:
     return a
 
 
-def build_site(n_articles: int = 160, seed: int = 7) -> Site:
+def build_site(n_articles: int = 160, seed: int = 7, link_variants: bool = False) -> Site:
     rng = random.Random(seed)
     today = dt.datetime.now(VN_TZ).date()
     anchors = _anchors()[: max(0, n_articles)]
@@ -860,7 +863,7 @@ def build_site(n_articles: int = 160, seed: int = 7) -> Site:
             related[n] = [(o, o in node_linked) for o in others]
 
     site = Site(articles, dict(SECTIONS), PAGE_SIZE, HOST_ALIASES, nodes, listings, related,
-                [intro_nid], seed=seed)
+                [intro_nid], seed=seed, link_variants=link_variants)
     for n, node in nodes.items():
         key = node.path.strip("/")
         site.by_path[key] = n

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import unicodedata
 from urllib.parse import quote
 
@@ -403,6 +404,21 @@ def node_html(site: Site, node: NodeData) -> str:
         + "  </div>\n\n  \n  \n</div>\n")
 
 
+def variant_href(site: Site, path: str, nid: int, k: int) -> str:
+    """The k-th spelling of an article link (Site.link_variants): what shares and editors
+    paste into related-links blocks. Every one serves the same node."""
+    alias = url(path)
+    spellings = (
+        f"{alias}?utm_source=tinkhac",
+        f"{alias}?utm_source=tinkhac&amp;fbclid=IwAR{nid:04d}xq",
+        f"/node/{nid}",
+        (site.host_aliases[-1] if site.host_aliases else "") + alias,
+        path.rstrip("/") + "/",  # raw Unicode, trailing slash
+        re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), alias),
+    )
+    return spellings[k % len(spellings)]
+
+
 def tin_khac_html(site: Site, nid: int) -> str:
     rel = site.related.get(nid, [])
     if not rel:
@@ -412,6 +428,8 @@ def tin_khac_html(site: Site, nid: int) -> str:
     for i, (other, as_node) in enumerate(rel):
         o = site.nodes[other]
         href = f"/node/{other}" if as_node else url(o.path)
+        if site.link_variants:
+            href = variant_href(site, o.path, other, nid + i)
         lis.append(f'<li class="{_row_classes(i, n)}">  \n  <div class="views-field '
                    f'views-field-title">        <span class="field-content"><a href="{href}">'
                    f"{check_plain(o.title)}</a></span>  </div></li>\n")

@@ -26,6 +26,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from parsel import Selector
 
+from scrapers.generic_rules import is_pager_url
+
 # Page chrome, by the class/role conventions CMS themes share (Drupal regions, Bootstrap,
 # NukeViet blocks, Joomla modules). Headers and footers inside an <article> are the article's
 # own (a Drupal 8 teaser's title lives in one) and are kept.
@@ -274,7 +276,8 @@ def listing_candidates(selector: Selector, base: str, shapes: UrlShapes, host: s
               " ".join(a.xpath("string()").get("").split()))
              for a in selector.xpath(MENU_XPATH)]
     for url, text in [*menus, *_links(selector, base)]:
-        if same_site(url, host) and shapes.is_listing(url):
+        # A pager link is a later page of the listing it sits on, never a section of its own.
+        if same_site(url, host) and shapes.is_listing(url) and not is_pager_url(url):
             key = unquote(url).rstrip("/")
             if key not in {unquote(u).rstrip("/") for u in found}:
                 found[url] = text or unquote(urlsplit(url).path).strip("/")

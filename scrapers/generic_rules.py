@@ -11,6 +11,7 @@ import gzip
 import re
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
 
@@ -41,6 +42,17 @@ PAGER_QUERY_KEYS = frozenset({"page", "p", "start", "trang", "limitstart", "pg",
 PAGER_PATH_RE = re.compile(r"/page-\d+/?$|/page/\d+/?$|/trang-\d+/?$", re.IGNORECASE)
 # NukeViet's `op=<cat>/page-2` and Liferay's `_101_INSTANCE_x_cur=2`.
 PAGER_VALUE_RE = re.compile(r"(?:^|/)page-\d+$", re.IGNORECASE)
+def is_pager_url(url: str) -> bool:
+    """A listing's later page (`?page=2`, `/page-3`, `?start=20`, NukeViet `op=cat/page-2`)."""
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query)
+    keys = {k.lower().rsplit("_", 1)[-1] if k.lower().endswith("_cur") else k.lower()
+            for k, _ in pairs}
+    if keys & PAGER_QUERY_KEYS or any(PAGER_VALUE_RE.search(v) for _, v in pairs):
+        return True
+    return bool(PAGER_PATH_RE.search(parts.path))
+
+
 # Never worth fetching: files, accounts, search, feeds (read separately).
 SKIP_EXT_RE = re.compile(
     r"\.(?:jpe?g|png|gif|webp|bmp|svg|ico|css|js|pdf|docx?|xlsx?|pptx?|zip|rar|7z|gz|mp[34]"

@@ -394,7 +394,9 @@ def meta_charset(body: bytes) -> str | None:
 
 def replacement_ratio(text: str) -> float:
     """U+FFFD among the non-ASCII characters: near 1 when the charset is wrong."""
-    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    # len - (ASCII count): `str.isascii` on the whole text is C speed; a per-character generator
+    # was 3.0 s of a 1,000-article crawl. ASCII characters survive `encode("ascii", "ignore")`.
+    non_ascii = 0 if text.isascii() else len(text) - len(text.encode("ascii", "ignore"))
     return text.count("\ufffd") / non_ascii if non_ascii else 0.0
 
 

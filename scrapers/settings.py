@@ -49,6 +49,8 @@ LUUTRU_LAYOUT_ERRORS = 25
 CLOSESPIDER_ERRORCOUNT = 100  # callback errors not caught above: stop a runaway run (exit 6)
 LUUTRU_MAX_DB_PAGES = 0  # a size quota for the archive in SQLite pages (0: none; tests use it)
 COOKIES_ENABLED = False
+# Article requests are keyed by article (canonical URL, /node/N <-> alias): scrapers/fingerprint.py
+REQUEST_FINGERPRINTER_CLASS = "scrapers.fingerprint.ArticleFingerprinter"
 
 # Consoles that would run code or write job files are off (see shared pitfalls).
 TELNETCONSOLE_ENABLED = False

@@ -104,3 +104,23 @@ def test_windows_1258_pages_stored_as_clean_nfc(site_url, tmp_path):
         assert text == "\n\n".join(PARAGRAPHS)
         assert unicodedata.is_normalized("NFC", text)
         assert "\ufffd" not in text
+
+
+def _ratio_by_character(text: str) -> float:
+    """The former per-character definition, kept here as the reference."""
+    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    return text.count("\ufffd") / non_ascii if non_ascii else 0.0
+
+
+def test_replacement_ratio_matches_the_per_character_definition():
+    from scrapers.middlewares import replacement_ratio
+
+    cases = ["", "plain ASCII only", "\ufffd", "\ufffd\ufffd abc", "Trường Chính trị",
+             "Tr\ufffd\ufffdng Ch\ufffdnh tr\ufffd", "\x7f\x80\xff", "đ\ud800x",
+             to_cp1258("Bồi dưỡng").decode("utf-8", errors="replace"),
+             unicodedata.normalize("NFD", "Lễ kỷ niệm") + "\ufffd"]
+    for text in cases:
+        assert replacement_ratio(text) == _ratio_by_character(text), repr(text)
+    assert replacement_ratio("") == 0.0
+    assert replacement_ratio("abc") == 0.0
+    assert replacement_ratio("\ufffd\ufffdé") == 2 / 3

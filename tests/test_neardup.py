@@ -81,3 +81,23 @@ def test_duplicates_command(tmp_path):
     text = run_cli("duplicates", "--db", str(db), "--site", "vinh_long").stdout
     assert "3 articles on dong_thap, portal, vinh_long" in text
     assert "no duplicates" in run_cli("duplicates", "--db", str(db), "--site", "x").stdout
+
+
+def test_batched_minhash_equals_one_update_per_shingle():
+    """`minhash` feeds all shingles in one batch: every hash value must equal the per-shingle
+    form's, or stored fingerprints would stop matching recomputed ones."""
+    import numpy as np
+    from datasketch import MinHash
+
+    from archive.neardup import NUM_PERM, minhash, shingles
+
+    texts = [BODY, OTHER, "Bế giảng lớp Trung cấp lý luận chính trị", "Đảng", "",
+             "Tin tức — sự kiện: Hội thảo khoa học cấp tỉnh năm 2024 " * 20]
+    for text in texts:
+        one_by_one = MinHash(num_perm=NUM_PERM, scheme="affine32")  # a fresh, unshared one
+        for s in shingles(text):
+            one_by_one.update(s.encode("utf-8"))
+        batched = minhash(text)
+        assert np.array_equal(batched.hashvalues, one_by_one.hashvalues), text[:40]
+        assert batched.hashvalues.dtype == one_by_one.hashvalues.dtype
+    assert not np.array_equal(minhash(BODY).hashvalues, minhash(OTHER).hashvalues)

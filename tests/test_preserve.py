@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -118,6 +119,42 @@ def test_crawl_then_reextract_gives_the_same_articles(bentre_server, tmp_path):
     assert after == before
     conn.close()
     assert run_cli("verify", "--db", str(db)).returncode == 0
+    _pool_stores_what_one_process_stores(db, [row[0] for row in before], tmp_path)
+
+
+def _pool_stores_what_one_process_stores(db: Path, ids: list[int], tmp_path: Path) -> None:
+    """The same archive re-extracted by one process and by a pool of two workers (one writer)
+    ends byte-for-byte the same, with outcomes reported in article order."""
+    stale = ids[1:5] + ids[-3:]
+    folders = {}
+    for workers in (1, 2):
+        folder = tmp_path / f"workers-{workers}"
+        folder.mkdir()
+        shutil.copy(db, folder / db.name)
+        shutil.copytree(db.parent / "warc", folder / "warc")
+        conn = sqlite3.connect(folder / db.name)
+        conn.executemany("UPDATE articles SET text='cũ', content_hash='old' WHERE id=?",
+                         [(i,) for i in stale])
+        conn.commit()
+        conn.close()
+        seen: list[tuple[int, str]] = []
+        counts = reextract(folder / db.name, workers=workers,
+                           on_article=lambda *pair, out=seen: out.append(pair))
+        assert counts == {"total": len(ids), "updated": len(stale),
+                          "unchanged": len(ids) - len(stale)}, (workers, counts)
+        assert [art for art, _ in seen] == ids
+        assert {art for art, outcome in seen if outcome == "updated"} == set(stale)
+        folders[workers] = folder / db.name
+    tables = {}
+    for workers, path in folders.items():
+        conn = sqlite3.connect(path)
+        tables[workers] = (
+            conn.execute("SELECT * FROM articles ORDER BY id").fetchall(),
+            conn.execute("SELECT article_id, revision, title, text, content_hash, fetched_at "
+                         "FROM revisions ORDER BY article_id, revision").fetchall(),
+        )
+        conn.close()
+    assert tables[1] == tables[2]
 
 
 @needs_wiring

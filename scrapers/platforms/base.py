@@ -15,7 +15,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
+from w3lib.url import safe_url_string
 
+from pipelines.urls import ArticleSpellings, canonicalize_url, same_site
 from scrapers.crosscheck import cross_check, spider_stats
 from scrapers.extract import (
     all_values,
@@ -94,6 +96,11 @@ class SiteSpider(scrapy.Spider):
         self.stop_after_known = int(stop_after_known)
         self._known_streak: dict[str, int] = {}
         self._requested: set[str] = set()  # canonical URLs of articles requested this run
+        # Every spelling of an article requested this run (tracking parameters, host aliases,
+        # /node/N once a shortlink named it): a second spelling is skipped, never fetched.
+        self.spellings = ArticleSpellings(
+            self.site.base_url, (*self.site.aliases, self.base_url)
+        )
         self._swept = False
 
     @classmethod
@@ -109,6 +116,10 @@ class SiteSpider(scrapy.Spider):
         the listing row carries the publication date, and a URL is fetched only once. A crawl
         bounded by `max_pages` stays within its listing pages and skips them.
         """
+        if request.meta.pop("claimed", False):
+            # A held link claims its article only when scheduled (schedule_deferred): a
+            # listing row read meanwhile, with its date, wins over a related link.
+            self.spellings.release(request.url)
         if self.max_pages is None:
             self._deferred.setdefault(request.url, request)
 
@@ -120,6 +131,14 @@ class SiteSpider(scrapy.Spider):
             return
         requests, self._deferred = list(self._deferred.values()), {}
         for request in requests:
+            first = self.spellings.claimed(request.url)
+            if first is not None and first != request.url:
+                # Another spelling of an article requested meanwhile, or named by a page
+                # fetched since (its shortlink): the duplicate filter drops it without a
+                # request (scrapers/fingerprint.py) and the fetch log says why.
+                request.meta["same_article"] = self.spellings.key(first)
+            elif request.meta.get("kind") == "article":
+                self.spellings.claim(request.url)
             self.crawler.engine.crawl(request)
         raise DontCloseSpider
 
@@ -129,9 +148,9 @@ class SiteSpider(scrapy.Spider):
         if self.known is None or self.max_pages is not None:
             return
         for canonical in self.known.due():
-            if canonical in self._requested:
-                continue
             url = self.base_url + canonical[len(self.site.base_url):]
+            if canonical in self._requested or self.spellings.claimed(url):
+                continue
             self._requested.add(canonical)
             self.defer(scrapy.Request(
                 url, callback=self.parse_article, errback=self.on_error,
@@ -155,19 +174,40 @@ class SiteSpider(scrapy.Spider):
     def _fetch_status(self, url: str) -> str:
         return self.known.status(url) if self.known is not None else "new"
 
+    def link_node_id(self, url: str) -> int | None:
+        """The CMS's node id a link names by its shape (`/node/N`), where the family says."""
+        return None
+
     def article_request(
         self, response: Response, href: str, listing: dict[str, Any]
-    ) -> scrapy.Request | None:
-        """A request for an article linked from `response`, or None when the archive has it.
+    ) -> scrapy.Request | FetchOutcome | None:
+        """A request for an article linked from `response`; None when the archive has it; a
+        `skipped` report (for the fetch log, no request) when the link is another spelling of
+        an article requested this run or archived: tracking parameters, a host alias, another
+        %-encoding, `/node/N` for an alias.
 
         Known articles are not fetched again unless due for a refresh, which is a conditional
         request (ETag / Last-Modified from the last capture) that may answer 304.
         """
-        url = response.urljoin(href)
-        status = self._fetch_status(url)
+        url = self.on_crawled_host(safe_url_string(response.urljoin(href)))
+        node_id = self.link_node_id(url)
+        status = self.known.status(url, node_id) if self.known is not None else "new"
         if status == "known":
             self.crawler.stats.inc_value("luutru/known_skipped")
+            entry = self.known.get(url, node_id)
+            if self.known.get(url) is None or not self._spelled_canonically(url):
+                return self.same_article(url, f"#{entry.article_id}" if entry.article_id
+                                         else self.known.canonical(url))
             return None
+        first = self.spellings.claimed(url)
+        if first is None and node_id is not None and self.known is not None:
+            entry = self.known.get(url, node_id)  # archived, due for a refresh under its alias
+            if entry is not None and self.known.get(url) is None and entry.article_id:
+                return self.same_article(url, f"#{entry.article_id}")
+        if first is not None and first != url:
+            return self.same_article(url, self.spellings.key(first))
+        if first is None:
+            self.spellings.claim(url)
         if self.known is not None:
             self._requested.add(self.known.canonical(url))
         headers = self.known.validators(url) if status == "refresh" else {}
@@ -177,9 +217,48 @@ class SiteSpider(scrapy.Spider):
             errback=self.on_error,
             headers=headers,
             meta={"kind": "article", "refresh": status == "refresh",
-                  "handle_httpstatus_list": [304]},
+                  "handle_httpstatus_list": [304], "claimed": first is None},
             cb_kwargs={"listing": listing},
         )
+
+    def on_crawled_host(self, url: str) -> str:
+        """A link to one of the site's other origins (http/https, www., the live host when a
+        mirror is crawled) moved onto the crawled host, spelling kept: the same page, which
+        the off-site filter would drop unrecorded (`not_fetched`) if it were not claimed yet."""
+        parts = urlsplit(url)
+        base = urlsplit(self.base_url)
+        if (parts.scheme, parts.netloc) == (base.scheme, base.netloc):
+            return url
+        if not same_site(url, self.site.base_url, (*self.site.aliases, self.base_url)):
+            return url
+        return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
+
+    def _spelled_canonically(self, url: str) -> bool:
+        """True when a link is already in canonical form on the crawled host (a plain listing
+        link to an archived article, skipped without a fetch-log row as before)."""
+        origins = (self.site.base_url, *self.site.aliases)
+        return canonicalize_url(url, origin=self.base_url, aliases=origins) == url
+
+    def same_article(self, url: str, first: str) -> FetchOutcome:
+        """The fetch-log row of a link not requested: the article it names is already
+        requested this run (`first`: its canonical URL) or archived (`#id`)."""
+        self.crawler.stats.inc_value("luutru/same_article_skipped")
+        return FetchOutcome(url=url, outcome="skipped", kind="article",
+                            reason=f"same_article:{first}")
+
+    def learn_spellings(self, response: Response, shortlink: str | None,
+                        canonical: str | None) -> None:
+        """An article page names its other spellings: the URL first scheduled (before a
+        redirect), its shortlink (`/node/N` on Drupal) and its rel=canonical on this site."""
+        others = [scheduled_url(response.request), shortlink and response.urljoin(shortlink)]
+        # rel=canonical is trusted only beside a shortlink (Drupal prints both): themes that
+        # point every page's canonical at a section or the home page exist.
+        if canonical and shortlink:
+            target = response.urljoin(canonical)
+            origins = (self.site.base_url, *self.site.aliases)
+            if same_site(target, self.base_url, origins):
+                others.append(target)
+        self.spellings.learn(response.url, *others)
 
     def listing_exhausted(self, section: str, rows: int, known: int) -> bool:
         """True once `stop_after_known` listing pages in a row held only known articles.
@@ -402,10 +481,11 @@ class ListingSpider(SectionLedger, SiteSpider):
         for target, facts in links:
             rows += 1
             request = self.article_request(response, target, facts)
-            if request is None:
+            if request is None or (isinstance(request, FetchOutcome)
+                                   and (request.reason or "").startswith("same_article:#")):
                 known += 1  # already in the archive and not due for a refresh
-            else:
-                yield request
+            if request is not None:
+                yield request  # a request, or the skip of another spelling of one
         yield from self.note_listing(response, section, key, rows)
         if not rows:
             return
@@ -444,8 +524,10 @@ class ListingSpider(SectionLedger, SiteSpider):
         self.stat_inc("listing_links", sum(1 for t in targets if t))
         for target in targets:
             request = self.article_request(response, target, {}) if target else None
-            if request is not None:
+            if isinstance(request, scrapy.Request):
                 self.defer(request)
+            elif request is not None:
+                yield request
 
     # -- articles --------------------------------------------------------------------------
 
@@ -481,15 +563,19 @@ class ListingSpider(SectionLedger, SiteSpider):
         categories = all_values(scope, *self.queries("categories"))
         if listing.get("section") and listing["section"] not in categories:
             categories.insert(0, listing["section"])
+        shortlink = page.css("link[rel='shortlink']::attr(href)").get()
+        canonical = page.css("link[rel='canonical']::attr(href)").get()
+        self.learn_spellings(response, shortlink, canonical)
         for href in all_values(page, *self.queries("related_links")):
             target = self.article_url(response.urljoin(href))
             request = self.article_request(response, target, {}) if target else None
-            if request is not None:
+            if isinstance(request, scrapy.Request):
                 self.defer(request)
-        shortlink = page.css("link[rel='shortlink']::attr(href)").get()
+            elif request is not None:
+                yield request
         item = self.article_item(
             response,
-            canonical=page.css("link[rel='canonical']::attr(href)").get(),
+            canonical=canonical,
             shortlink=shortlink,
             node_id=self.node_id(response, shortlink, scope),
             title_raw=title,
@@ -563,6 +649,11 @@ class ListingSpider(SectionLedger, SiteSpider):
                 if len(line) < 140 and re.fullmatch(pattern, line):
                     return para, ""
         return "", ""
+
+    def link_node_id(self, url: str) -> int | None:
+        pattern = self.selector("node_id_pattern")
+        match = re.search(pattern, url) if pattern else None
+        return int(match.group(1)) if match else None
 
     def node_id(
         self, response: Response, shortlink: str | None, scope: Selector | Response

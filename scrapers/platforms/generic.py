@@ -35,9 +35,6 @@ from scrapers.generic_rules import (
     ARTICLE_OP_RE,
     ARTICLE_QUERY_KEYS,
     ARTICLE_URL_RES,
-    PAGER_PATH_RE,
-    PAGER_QUERY_KEYS,
-    PAGER_VALUE_RE,
     PRINT_OP_RE,
     PRINT_QUERY,
     PRINT_SEGMENTS,
@@ -46,6 +43,7 @@ from scrapers.generic_rules import (
     SKIP_PATH_RE,
     feed_date,
     find_date,
+    is_pager_url,
     norm,
     xml_root,
 )
@@ -134,15 +132,7 @@ class GenericSpider(SiteSpider):
             return True
         return bool({k.lower() for k, _ in pairs} & ARTICLE_QUERY_KEYS)
 
-    @staticmethod
-    def is_pager_url(url: str) -> bool:
-        parts = urlsplit(url)
-        pairs = parse_qsl(parts.query)
-        keys = {k.lower().rsplit("_", 1)[-1] if k.lower().endswith("_cur") else k.lower()
-                for k, _ in pairs}
-        if keys & PAGER_QUERY_KEYS or any(PAGER_VALUE_RE.search(v) for _, v in pairs):
-            return True
-        return bool(PAGER_PATH_RE.search(parts.path))
+    is_pager_url = staticmethod(is_pager_url)
 
     def same_page(self, a: str, b: str) -> bool:
         """Two URLs that name one page once moved onto the crawled host (canonical links name

@@ -232,7 +232,7 @@ class SectionLedger:
 
     def parse_home(self, response: Response) -> Iterator[Any]:
         """The home page: its menus' listing-shaped links are probed, its feeds read; a home
-        page without any is read as a listing itself."""
+        page without any listing-shaped link is read as a listing itself."""
         yield self.listed(response)  # type: ignore[attr-defined]
         if not isinstance(response, TextResponse):
             return
@@ -245,7 +245,7 @@ class SectionLedger:
         for feed in discovery.feed_urls(response.selector, response.url):
             yield scrapy.Request(feed, callback=self.parse_feed,  # type: ignore[attr-defined]
                                  errback=self.on_probe_error, meta={"kind": "listing"})
-        if not probes:
+        if not candidates:  # (menus that only repeat the declared sections are no reason)
             self._sections[HOME] = SectionState("trang chủ", response.url, HOME)
             yield from self.listing_body(response, "", HOME)  # type: ignore[attr-defined]
 
@@ -270,8 +270,10 @@ class SectionLedger:
                     continue
                 links += 1
                 request = self.article_request(response, target, {})  # type: ignore[attr-defined]
-                if request is not None:
+                if isinstance(request, scrapy.Request):
                     self.defer(request)  # type: ignore[attr-defined]
+                elif request is not None:
+                    yield request  # another spelling of an article: its fetch-log row
             elif self.shapes.is_listing(loc):
                 request = self.probe(loc, "")
                 if request is not None:
