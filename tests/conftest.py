@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +85,29 @@ def crawl_replicas(
         conn.close()
         out[name] = (site, summaries[name], rows)
     return out
+
+
+def crawl_then_kill(url: str, db: Path, stored_at_least: int, delay: str = "0.05") -> int:
+    """Start `luutru crawl bentre` on one connection, SIGKILL it once the archive holds
+    `stored_at_least` articles (or after 60 s); the number of articles it held by then."""
+    proc = subprocess.Popen(
+        [*LUUTRU, "crawl", "bentre", "--base-url", url, "--db", str(db),
+         "--delay", delay, "--concurrency", "1", "--quiet"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    stored = 0
+    while time.monotonic() < deadline and stored < stored_at_least:
+        time.sleep(0.1)
+        if db.exists():
+            try:
+                with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+                    (stored,) = conn.execute("SELECT count(*) FROM articles").fetchone()
+            except sqlite3.OperationalError:
+                pass
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    return stored
 
 
 @pytest.fixture(scope="session")

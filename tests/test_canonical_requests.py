@@ -8,12 +8,8 @@ request log counts the GETs per node; the fetch log must say why each spelling w
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import sqlite3
-import subprocess
-import time
 from collections import Counter
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -23,7 +19,7 @@ from w3lib.url import safe_url_string
 from replicas import drupal7
 from replicas.bentre import build_site
 from replicas.server import ReplicaServer
-from tests.conftest import LUUTRU, ROOT, crawl
+from tests.conftest import crawl, crawl_then_kill
 
 N_ARTICLES = 40
 _HREF = re.compile(r'<a href="([^"]+)"')
@@ -132,23 +128,7 @@ def test_killed_and_resumed_crawl_fetches_no_stored_article_again(tmp_path):
     site = build_site(n_articles=N_ARTICLES, link_variants=True)
     db = tmp_path / "kill.db"
     with ReplicaServer(site) as server:
-        proc = subprocess.Popen(
-            [*LUUTRU, "crawl", "bentre", "--base-url", server.url, "--db", str(db),
-             "--delay", "0.05", "--concurrency", "1", "--quiet"],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        stored = 0
-        while time.monotonic() < deadline and stored < 15:
-            time.sleep(0.1)
-            if db.exists():
-                try:
-                    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-                        (stored,) = conn.execute("SELECT count(*) FROM articles").fetchone()
-                except sqlite3.OperationalError:
-                    pass
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+        stored = crawl_then_kill(server.url, db, 15)
         assert 15 <= stored < N_ARTICLES, "the crawl should be killed half-way"
         with sqlite3.connect(db) as conn:
             before = {r[0] for r in conn.execute("SELECT node_id FROM articles")}

@@ -6,10 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import signal
 import sqlite3
-import subprocess
-import time
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -18,7 +15,7 @@ from archive.lock import ArchiveLock
 from replicas.bentre import build_site
 from replicas.server import ReplicaServer
 from replicas.snapshots import evolve
-from tests.conftest import LUUTRU, ROOT, crawl, run_cli
+from tests.conftest import crawl, crawl_then_kill, run_cli
 
 
 def article_paths(site) -> set[str]:
@@ -76,23 +73,7 @@ def test_sigkill_mid_crawl_then_resume_loses_and_repeats_nothing(bentre_site, tm
     db = tmp_path / "kill.db"
     paths = article_paths(bentre_site)
     with ReplicaServer(bentre_site) as server:
-        proc = subprocess.Popen(
-            [*LUUTRU, "crawl", "bentre", "--base-url", server.url, "--db", str(db),
-             "--delay", "0.03", "--concurrency", "1", "--quiet"],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        stored = 0
-        while time.monotonic() < deadline and stored < 40:
-            time.sleep(0.2)
-            if db.exists():
-                try:
-                    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-                        (stored,) = conn.execute("SELECT count(*) FROM articles").fetchone()
-                except sqlite3.OperationalError:
-                    pass
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+        stored = crawl_then_kill(server.url, db, 40, delay="0.03")
         assert 40 <= stored < len(paths), "the crawl should be killed half-way"
         with sqlite3.connect(db) as conn:
             before = {r[0] for r in conn.execute("SELECT url FROM articles")}
