@@ -27,6 +27,10 @@ _INVISIBLE_RE = re.compile(
 )
 # C0/C1 controls other than the whitespace ones (\t \n \v \f \r) and NEL (\x85, a line break).
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+# C0 controls go before the legacy repair, which reads words: `®\x08A` must be judged as `®A`
+# the first time, or a second clean would repair what the first left (not idempotent). C1 stays:
+# it can be a legacy byte decoded as Latin-1.
+_C0_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 # Entities with their terminating ";" only: "R&D" or "?a=1&para=2" must not turn into symbols.
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _NEWLINE_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
@@ -206,7 +210,7 @@ def unshield_soft_hyphens(s: str) -> str:
 
 def clean_text(s: str) -> str:
     """Body text in one canonical form, so equal articles compare and hash equal; idempotent."""
-    s = _normalise_chars(_fix_legacy_lines(s))
+    s = _normalise_chars(_fix_legacy_lines(_C0_RE.sub("", s)))
     s = _NEWLINE_RE.sub("\n", s)
     paragraphs: list[str] = []
     current: list[str] = []
@@ -224,7 +228,7 @@ def clean_text(s: str) -> str:
 
 def clean_line(s: str) -> str:
     """A one-line field (title, name, role): every whitespace run is one space; idempotent."""
-    return _ANY_SPACE_RE.sub(" ", _normalise_chars(_fix_legacy(s))).strip()
+    return _ANY_SPACE_RE.sub(" ", _normalise_chars(_fix_legacy(_C0_RE.sub("", s)))).strip()
 
 
 def _drop_counter(m: re.Match[str]) -> str:
