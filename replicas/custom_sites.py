@@ -70,6 +70,15 @@ def custom_site(facts: Facts, anchors: list[Draft], n: int, seed: int, *, name: 
                       articles=articles, statics=statics or {})
 
 
+def abstract_and_keywords(keywords: str, cut: int) -> Callable[[Draft], None]:
+    """Research articles (sites.md §1.4, §1.17) open with `Tóm tắt:` and `Từ khóa:` lines."""
+    def tweak(d: Draft) -> None:
+        if d.kind == "essay":
+            d.paragraphs.insert(0, "Tóm tắt: " + d.paragraphs[0][:cut].rsplit(" ", 1)[0] + ".")
+            d.paragraphs.insert(1, f"Từ khóa: {keywords}.")
+    return tweak
+
+
 def school_facts(slug: str, school: str, province: str, sections: list[str], start: dt.date,
                  end: dt.date, essayists: list[tuple[str, str]],
                  reporters: list[tuple[str, str]], places: list[str], **kw: Any) -> Facts:
@@ -171,10 +180,7 @@ def build_an_giang(n_articles: int = DEFAULT_ARTICLES, seed: int = 7) -> CustomS
         ["thành phố Long Xuyên", "thành phố Châu Đốc", "huyện Tịnh Biên", "huyện Chợ Mới",
          "thị xã Tân Châu", "phường Rạch Giá"])
 
-    def research(d: Draft) -> None:
-        if d.kind == "essay":  # research articles open with an abstract and keywords
-            d.paragraphs.insert(0, "Tóm tắt: " + d.paragraphs[0][:160].rsplit(" ", 1)[0] + ".")
-            d.paragraphs.insert(1, "Từ khóa: đào tạo cán bộ; lý luận chính trị; An Giang.")
+    research = abstract_and_keywords("đào tạo cán bộ; lý luận chính trị; An Giang", 160)
     anchor = Draft(
         NEWS, "Khai giảng lớp Cao cấp lý luận chính trị tại Trường Chính trị Tôn Đức Thắng",
         at(2023, 8, 18, 7, 37),
@@ -363,10 +369,7 @@ def build_binh_duong(n_articles: int = DEFAULT_ARTICLES, seed: int = 7) -> Custo
         ["thành phố Thủ Dầu Một", "thành phố Dĩ An", "thành phố Thuận An", "thị xã Bến Cát",
          "huyện Dầu Tiếng", "huyện Phú Giáo"])
 
-    def research(d: Draft) -> None:
-        if d.kind == "essay":
-            d.paragraphs.insert(0, "Tóm tắt: " + d.paragraphs[0][:150].rsplit(" ", 1)[0] + ".")
-            d.paragraphs.insert(1, "Từ khóa: cán bộ; đào tạo; Bình Dương.")
+    research = abstract_and_keywords("cán bộ; đào tạo; Bình Dương", 150)
     look = Look(vendor="aspnet", article_date=lambda w: f"Ngày đăng: {w:%d/%m/%Y %H:%M}",
                 listing_date=lambda w: f"{w:%d/%m/%Y}", byline="end", og=True)
     return custom_site(
