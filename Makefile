@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint bench clean chromium
+.PHONY: install demo test lint bench clean chromium faketime
 
 # The pip that ships with Python installs everything: no upgrade, so `make` proves README's
 # plain `python3 -m venv .venv && .venv/bin/pip install -e .` path too.
@@ -29,7 +29,17 @@ chromium:
 		echo "could not install chromium: tests/test_browser.py will fail"; \
 	fi
 
-test: $(STAMP) chromium  ## the offline test suite (loopback servers only) and ruff
+# The re-check tests run the CLI under Debian's faketime (tests/test_recheck.py): same rule.
+faketime:
+	@if [ ! -x /usr/bin/faketime ] && command -v apt-get >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo "sudo -n" ); \
+		echo "installing faketime for the re-check tests (apt-get)"; \
+		$$SUDO apt-get update -qq >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq faketime >/dev/null || \
+		echo "could not install faketime: tests/test_recheck.py will fail"; \
+	fi
+
+test: $(STAMP) chromium faketime  ## the offline test suite (loopback servers only) and ruff
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -55,6 +55,10 @@ def _log_file(log_dir: str | None, site: str) -> str | None:
               help="Re-fetch every known article (conditional requests where possible).")
 @click.option("--refresh-days", type=click.IntRange(min=0), default=30, show_default=True,
               metavar="N", help="Re-fetch known articles published in the last N days.")
+@click.option("--recheck", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Also re-check the N archived articles checked longest ago (conditional "
+                   "requests). [default: sized so the whole site is re-checked every 30 days "
+                   "whatever the schedule: README, Re-checks]")
 @click.option("--full", is_flag=True,
               help="Read every listing page, not only up to the first page of known articles.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines and no summary (for cron).")
@@ -74,14 +78,18 @@ def _log_file(log_dir: str | None, site: str) -> str | None:
 @json_option
 def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
           mirrors: tuple[str, ...], delay: float | None, concurrency: int | None,
-          max_pages: int | None, refresh: bool, refresh_days: int, full: bool, quiet: bool,
+          max_pages: int | None, refresh: bool, refresh_days: int, recheck: int | None,
+          full: bool, quiet: bool,
           verbose: bool, log_file: str | None, log_dir: str | None, site_file: str | None,
           discover: bool, set_options: tuple[str, ...], as_json: bool) -> None:
     """Crawl SITE's listings and articles into the archive, incrementally.
 
     A first crawl reads everything. Later crawls fetch only what is new: each listing is read
     from its first page until a page holds only archived articles, and archived articles are
-    fetched again only when recent (--refresh-days) or with --refresh. A crawl that was killed
+    fetched again only when recent (--refresh-days) or with --refresh. Every run also
+    re-checks the archived articles checked longest ago (first any missing from a listing page
+    it read in full), within a budget (--recheck) that covers the whole site every 30 days: this
+    is how an edit or a deletion of an old article is found. A crawl that was killed
     resumes where it stopped when run again. Pages that fail are logged and counted; the crawl
     goes on.
 
@@ -140,6 +148,7 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
 
     from archive.crawl import ArchiveCorrupt, ArchiveFull, crawl_settings, run_crawl
     from archive.lock import ArchiveLocked
+    from archive.recheck import recheck_text
 
     settings = crawl_settings(
         db,
@@ -161,6 +170,7 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
     try:
         summary = run_crawl(site, db, base_url=base_url, max_pages=max_pages, settings=settings,
                             refresh=refresh, refresh_days=refresh_days, full=full,
+                            recheck=recheck,
                             spider_cls=spider_cls,
                             spider_kwargs={"discover": "always"} if discover else None)
     except ArchiveLocked as exc:
@@ -177,8 +187,15 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
     if as_json:
         emit_json(data)
     elif not quiet or code != exitcodes.OK:
-        click.echo(summary_text(data), err=code != exitcodes.OK)
-    if code == exitcodes.UNREACHABLE:
+        click.echo(summary_text(data) + recheck_text(data.get("recheck")),
+                   err=code != exitcodes.OK)
+    if summary.signal_errors:
+        click.echo(f"Error: the crawl of {site} failed: an error in a signal handler ("
+                   + "; ".join(f"{e['signal']} {e['handler']}: {e['error']}"
+                               for e in summary.signal_errors[:3])
+                   + "); the run is recorded as failed, see the log for the traceback",
+                   err=True)
+    elif code == exitcodes.UNREACHABLE:
         click.echo(f"Error: {site} did not answer any request ({base_url or 'live site'})",
                    err=True)
     elif code == exitcodes.LAYOUT_CHANGED and summary.silent_zero:
@@ -198,6 +215,7 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
 
 def _crawl_all(db: Path, mirrors: tuple[str, ...], as_json: bool, quiet: bool) -> None:
     """Each site in its own process: a crash or an unreachable host stays with that site."""
+    from archive.recheck import recheck_text
     from scrapers.sites import all_sites
 
     mirror_map: dict[str, str] = {}
@@ -225,8 +243,8 @@ def _crawl_all(db: Path, mirrors: tuple[str, ...], as_json: bool, quiet: bool) -
         results.append(result)
         worst = max(worst, proc.returncode)
         if not as_json and (not quiet or proc.returncode):
-            click.echo(summary_text(result) if "run_id" in result else
-                       f"{slug}: failed: {result.get('error')}")
+            click.echo(summary_text(result) + recheck_text(result.get("recheck"))
+                       if "run_id" in result else f"{slug}: failed: {result.get('error')}")
     if as_json:
         emit_json(results)
     sys.exit(exitcodes.OK if worst == exitcodes.OK else exitcodes.INTERRUPTED)
@@ -282,6 +300,8 @@ def runs(db: Path, site: str | None, limit: int, as_json: bool) -> None:
       luutru runs --site bentre --limit 5
       luutru runs --json | jq '.[0].errors_by_kind'
     """
+    from archive.recheck import recheck_text
+
     conn = reader(db)
     try:
         sql = ("SELECT id, site, started_at, finished_at, status, base_url, requests, bytes, "
@@ -306,6 +326,9 @@ def runs(db: Path, site: str | None, limit: int, as_json: bool) -> None:
         row["layout"] = {k: stats[k] for k in ("sections_failed", "sections_discovered",
                                                "empty_sections", "listing_fallback",
                                                "silent_zero") if stats.get(k)}
+        # Rolling revalidation (archive/recheck.py) and handler errors (signal_guard.py).
+        row["recheck"] = stats.get("recheck") or {}
+        row["signal_errors"] = stats.get("signal_errors") or []
     if as_json:
         emit_json(rows)
         return
@@ -318,6 +341,11 @@ def runs(db: Path, site: str | None, limit: int, as_json: bool) -> None:
         click.echo(f"    {r['requests'] or 0} requests, {(r['bytes'] or 0) / 1e6:.1f} MB · new "
                    f"{r['items_new']} · updated {r['items_updated']} · unchanged "
                    f"{r['items_unchanged']} · gone {r['items_gone'] or 0} · errors: {errors}")
+        recheck = recheck_text(r["recheck"])
+        if recheck:
+            click.echo("    " + " ".join(recheck.split()))
+        for e in r["signal_errors"]:
+            click.echo(f"    signal handler error: {e['signal']} {e['handler']}: {e['error']}")
         layout = r["layout"]
         if layout:
             click.echo("    " + " · ".join(
@@ -395,7 +423,13 @@ def schedule(site: str | None, db: Path, all_sites: bool, every: str, log_dir: s
       luutru schedule --all --db /srv/luutru/archive.db --every 12h --install
       luutru schedule bentre --systemd --install
     """
-    from archive.schedule import ScheduleError, install_cron, install_systemd, make_job
+    from archive.schedule import (
+        ScheduleError,
+        install_cron,
+        install_systemd,
+        make_job,
+        recheck_note,
+    )
 
     if all_sites == bool(site):
         raise click.UsageError("name one SITE, or use --all")
@@ -403,6 +437,7 @@ def schedule(site: str | None, db: Path, all_sites: bool, every: str, log_dir: s
         require_site(site)
     try:
         job = make_job(site or "all", db, every, log_dir)
+        click.echo(f"# {recheck_note(every)}", err=True)
         if systemd:
             if install:
                 for path in install_systemd(job, unit_dir):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import sys
@@ -14,6 +15,8 @@ import click
 from archive.cli_common import BadInput, db_option, emit_json, json_option, open_output, reader
 
 DATE_HELP = "YYYY, YYYY-MM or YYYY-MM-DD"
+# Runs per site drawn in `stats --html` (the health flags judge the last five).
+HTML_RUNS = 60
 HIT_CSV_FIELDS = ("rank", "id", "url", "title", "published_at", "site", "author", "snippet",
                   "score")
 
@@ -222,45 +225,67 @@ def _published(article: dict[str, Any]) -> str:
 
 @click.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "sqlite"]), default="jsonl",
-              show_default=True, help="sqlite: a new luutru archive holding just these articles.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "sqlite", "wacz"]),
+              default="jsonl", show_default=True,
+              help="sqlite: a new luutru archive holding just these articles; wacz: the WARC "
+                   "captures with their index and page list, for ReplayWeb.page and pywb.")
 @_filter_options
+@click.option("--include-gone", "gone", flag_value="include", default=True,
+              help="Keep articles the site has removed, marked status=gone with gone_at "
+                   "[default].")
+@click.option("--exclude-gone", "gone", flag_value="exclude",
+              help="Only articles still online at their last check.")
+@click.option("--only-gone", "gone", flag_value="only",
+              help="Only articles the site has removed (404/410 on a re-check).")
+@click.option("--revisions", is_flag=True,
+              help="jsonl/csv: one row per version of each article (title, text, hash, "
+                   "revision, revision_seen and capture are the version's).")
+@click.option("--attachments", "attachments_path", type=click.Path(dir_okay=False),
+              help="jsonl/csv: also write one CSV row per attached file (site, article_url, "
+                   "url, file_name, mime, size, sha256, path, label) to this file.")
 @click.option(
     "--output",
     "-o",
     type=click.Path(dir_okay=False, allow_dash=True),
     default="-",
-    help="File to write (required for sqlite). [default: stdout]",
+    help="File to write (required for sqlite and wacz). [default: stdout]",
 )
-@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 BOM so spreadsheets read it.")
+@click.option("--bom", is_flag=True,
+              help="CSV (and the --attachments file): start with a UTF-8 BOM so Excel reads "
+                   "Vietnamese.")
 def export(db: Path, fmt: str, site: str | None, since: str | None, until: str | None,
-           author: str | None, category: str | None, output: str, bom: bool) -> None:
-    """Export articles, one record each, in a stable column order (see README).
+           author: str | None, category: str | None, gone: str, revisions: bool,
+           attachments_path: str | None, output: str, bom: bool) -> None:
+    """Export articles, one record each, in a stable column order (see README): with whether
+    and when the site removed each (status, gone_at), its versions and attached files.
 
     \b
     Example:
       luutru export --format csv --bom --output bentre.csv --site bentre
+      luutru export --only-gone --format csv --bom -o removed.csv
+      luutru export --revisions --site bentre | jq '{url, revision, revision_seen}'
       luutru export --since 2016 --until 2020 | jq .title
       luutru export --format sqlite --output subset.db --category "tin tuc"
+      luutru export --format wacz --site bentre --output bentre.wacz
     """
     from archive.db import ArchiveError
-    from archive.export import iter_records, iter_rows, write_csv, write_jsonl, write_sqlite
     from archive.search import QueryError
 
-    if fmt == "sqlite" and output == "-":
-        raise BadInput("--format sqlite needs --output FILE.db")
-    if bom and fmt != "csv":
-        raise BadInput("--bom applies to --format csv only")
-    filters = {"since": since, "until": until, "author": author, "category": category}
+    if fmt in ("sqlite", "wacz") and output == "-":
+        raise BadInput(f"--format {fmt} needs --output FILE.{fmt if fmt == 'wacz' else 'db'}")
+    if bom and fmt != "csv" and not attachments_path:
+        raise BadInput("--bom applies to CSV output only (--format csv, --attachments)")
+    if fmt in ("sqlite", "wacz") and (revisions or attachments_path):
+        raise BadInput(f"--revisions and --attachments apply to jsonl and csv, not {fmt}"
+                       + (" (the subset keeps every version)" if fmt == "sqlite" else ""))
+    filters = {"since": since, "until": until, "author": author, "category": category,
+               "gone": gone}
     conn = reader(db)
     try:
-        if fmt == "sqlite":
-            count = write_sqlite(iter_rows(conn, site, **filters), output, conn)
-        else:
-            records = iter_records(conn, site, **filters)
-            with open_output(output) as fh:
-                count = (write_csv(records, fh, bom=bom) if fmt == "csv"
-                         else write_jsonl(records, fh))
+        if fmt == "wacz":
+            _export_wacz(conn, db, output, site, filters)
+            return
+        count = _export_rows(conn, fmt, site, filters, revisions, attachments_path, output, bom)
     except QueryError as exc:
         raise BadInput(str(exc)) from exc
     except ArchiveError as exc:
@@ -268,7 +293,50 @@ def export(db: Path, fmt: str, site: str | None, since: str | None, until: str |
     finally:
         conn.close()
     if output != "-":
-        click.echo(f"Wrote {count} articles to {output}", err=True)
+        unit = "versions of articles" if revisions else "articles"
+        click.echo(f"Wrote {count} {unit} to {output}", err=True)
+
+
+def _export_rows(conn: Any, fmt: str, site: str | None, filters: dict[str, Any],
+                 revisions: bool, attachments_path: str | None, output: str, bom: bool) -> int:
+    from archive import export as ex
+
+    if fmt == "sqlite":
+        return ex.write_sqlite(ex.iter_rows(conn, site, **filters), output, conn)
+    records: Any = ex.iter_records(conn, site, revisions=revisions, **filters)
+    with contextlib.ExitStack() as stack:
+        sink = None
+        if attachments_path:
+            side = stack.enter_context(open(attachments_path, "w", encoding="utf-8", newline=""))
+            sink = ex.AttachmentsCsv(side, bom=bom)
+            records = sink.tee(records)
+        fh = stack.enter_context(open_output(output))
+        count = (ex.write_csv(records, fh, bom=bom) if fmt == "csv"
+                 else ex.write_jsonl(records, fh))
+    if sink is not None:
+        click.echo(f"Wrote {sink.rows} attached files to {attachments_path}", err=True)
+    return count
+
+
+def _export_wacz(conn: Any, db: Path, output: str, site: str | None,
+                 filters: dict[str, Any]) -> None:
+    from archive.wacz import build_wacz
+
+    result = build_wacz(conn, db, output, site=site, **filters)
+    n = len(result.warcs)
+    click.echo(f"Wrote {output}: {result.pages} article pages, {n} WARC file{'s' * (n != 1)}",
+               err=True)
+    problems = [
+        (result.no_capture, "articles have no WARC capture (crawled with capture off)"),
+        (result.unreadable, "articles point at no readable WARC record (luutru verify)"),
+        (len(result.missing_warcs), "WARC files named by runs are missing: "
+         + ", ".join(result.missing_warcs[:5])),
+        (len(result.unmatched_pages), "pages not found in the index: "
+         + ", ".join(result.unmatched_pages[:5])),
+    ]
+    for n, what in problems:
+        if n:
+            click.echo(f"warning: {n} {what}", err=True)
 
 
 @click.command()
@@ -293,6 +361,9 @@ def stats(db: Path, as_json: bool, html_path: str | None) -> None:
     try:
         rows = site_stats(conn)
         health = site_health(conn)
+        # The report's health charts go back further than the flags' five runs.
+        trends = ({h["site"]: h["trend"] for h in site_health(conn, last_runs=HTML_RUNS)}
+                  if html_path else {})
     finally:
         conn.close()
     by_site = {h["site"]: h for h in health}
@@ -301,7 +372,8 @@ def stats(db: Path, as_json: bool, html_path: str | None) -> None:
     if html_path:
         from archive.report import render_report
 
-        Path(html_path).write_text(render_report(rows, db_name=Path(db).name), encoding="utf-8")
+        page = render_report(rows, db_name=Path(db).name, trends=trends)
+        Path(html_path).write_text(page, encoding="utf-8")
         click.echo(f"Wrote {html_path}", err=True)
     if as_json:
         emit_json(rows)
@@ -333,10 +405,12 @@ def stats(db: Path, as_json: bool, html_path: str | None) -> None:
               help="Interface to listen on (keep 127.0.0.1 unless you mean to share it).")
 @click.option("--port", type=click.IntRange(min=0, max=65535), default=8001, show_default=True)
 def serve(db: Path, host: str, port: int) -> None:
-    """Browse and search the archive in a web browser (Datasette, read-only).
+    """Browse and search the archive in a web browser (a reading room on Datasette, read-only).
 
-    The search box ignores diacritics (`dang uy` finds `Đảng ủy`); facets by site, category,
-    author and year; canned queries for articles per site per year and search within a site.
+    The home page searches like `luutru search` (`dang uy` finds `Đảng ủy`) with facets by
+    school, year, category and author; article pages show every revision with a word diff
+    and the page as captured (from the WARC, offline, scripts removed). Datasette's tables
+    and SQL are under /ARCHIVE-NAME.
 
     \b
     Example:
@@ -351,6 +425,6 @@ def serve(db: Path, host: str, port: int) -> None:
         raise click.ClickException(f"{exc} (crawl first: luutru crawl SITE --db {db})") from exc
     import uvicorn
 
-    click.echo(f"Serving {db} read-only at http://{host}:{port}/{database_name(db)} "
-               "(Ctrl-C to stop)", err=True)
+    click.echo(f"Serving {db} read-only at http://{host}:{port}/ (reading room; tables at "
+               f"/{database_name(db)}; Ctrl-C to stop)", err=True)
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning")

@@ -17,6 +17,9 @@ import scrapers.settings as default_settings
 from archive.db import ArchiveError
 from archive.known import last_run_finished, load_known
 from archive.lock import ArchiveLock
+from archive.recheck import outcomes as recheck_outcomes
+from archive.recheck import plan_budget
+from archive.signal_guard import GuardedSignals
 from scrapers.spiders import spider_for
 
 logger = logging.getLogger(__name__)
@@ -162,6 +165,10 @@ class CrawlSummary:
     listing_fallback: int = 0
     listing_links: int | None = None  # None for spiders without listings (crawl-url)
     silent_zero: list[str] = field(default_factory=list)
+    # Rolling revalidation (archive/recheck.py): budget, re-checked, changed, gone, oldest check.
+    recheck: dict[str, Any] = field(default_factory=dict)
+    # Exceptions raised in signal handlers (archive/signal_guard.py): the run failed.
+    signal_errors: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -234,6 +241,23 @@ def layout_record(stats: dict[str, Any], held: int, site: str) -> dict[str, Any]
     return record
 
 
+def fail_run(db: str | Path, run_id: int | None) -> None:
+    """Mark a run failed in its record after the fact (an exception in a signal handler,
+    which Scrapy logged and swallowed while the run went on to "finish")."""
+    if run_id is None or not Path(db).exists():
+        return
+    conn = sqlite3.connect(str(db), timeout=30)
+    try:
+        with conn:
+            conn.execute("UPDATE runs SET status = 'failed', finished_at = coalesce("
+                         "finished_at, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')) WHERE id = ?",
+                         (run_id,))
+    except sqlite3.Error as exc:
+        logger.error("could not mark run %s failed in %s: %s", run_id, db, exc)
+    finally:
+        conn.close()
+
+
 def record_layout(db: str | Path, run_id: int | None, record: dict[str, Any]) -> None:
     """Add the layout facts to the run's `stats_json`, where `luutru runs` and `stats`
     health read them."""
@@ -270,6 +294,7 @@ def run_crawl(
     refresh_days: int | None = 30,
     full: bool = False,
     incremental: bool = True,
+    recheck: int | None = None,
     spider_cls: type[Any] | None = None,
     spider_kwargs: dict[str, Any] | None = None,
 ) -> CrawlSummary:
@@ -281,7 +306,9 @@ def run_crawl(
     Incremental by default: articles already archived are not fetched again (unless published
     within `refresh_days`, or `refresh`), and each listing is read from its first page until a
     page holds only known articles. After an interrupted run, or with `full`, every listing page
-    is read (known articles are still skipped), so a resumed crawl misses nothing.
+    is read (known articles are still skipped), so a resumed crawl misses nothing. Each run also
+    re-checks `recheck` archived articles checked longest ago (None: the rolling budget of
+    archive/recheck.py). An exception in any signal handler makes the run "failed".
     Raises `ArchiveLocked` when another process writes the same archive, `ArchiveCorrupt`
     when the archive fails `PRAGMA quick_check` (before anything is written), and
     `ArchiveFull` when the disk or the size quota fills up during the run.
@@ -299,10 +326,18 @@ def run_crawl(
             refresh_all=refresh,
             refresh_days=refresh_days,
         ) if incremental else None
+        budget = plan_budget(db, site, fixed=recheck, refresh=refresh) if incremental else {}
+        if budget and max_pages is not None:  # a sample re-checks nothing: its share waits
+            budget = {**budget, "rule": "sample", "budget": 0}
+            budget.pop("until", None)
+        if known is not None:
+            known.recheck_budget = int(budget.get("budget", 0))
         resume = bool(known) and not last_run_finished(db, site)
         held = held_articles(db, site_def.slug)
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(spider_cls)
+        # Before any component connects a handler: every one is guarded (signal_guard.py).
+        crawler.signals = guards = GuardedSignals(crawler)
         watch = _DiskWatch(crawler)
         crawler.signals.connect(watch.item_error, signal=signals.item_error)
         crawler.signals.connect(watch.spider_opened, signal=signals.spider_opened)
@@ -322,8 +357,17 @@ def run_crawl(
             checkpoint(db)
         stats = crawler.stats.get_stats() if crawler.stats else {}
         layout = layout_record(stats, held, site_def.slug)
-        if watch.full is None and layout:
-            record_layout(db, stats.get("luutru/run_id"), layout)
+        run_id = stats.get("luutru/run_id")
+        rechecks = getattr(getattr(crawler, "spider", None), "rechecks", None)
+        made = rechecks.made if rechecks is not None else []
+        recheck_found = ({**budget, **recheck_outcomes(db, site, run_id, made)} if budget
+                         else {})
+        record = {**layout, **({"recheck": recheck_found} if recheck_found else {}),
+                  **({"signal_errors": guards.errors} if guards.errors else {})}
+        if watch.full is None and record:
+            record_layout(db, run_id, record)
+            if guards.errors:
+                fail_run(db, run_id)
             checkpoint(db)
     if watch.full is not None:
         raise ArchiveFull(
@@ -338,7 +382,7 @@ def run_crawl(
         site=site,
         db=str(db),
         run_id=stats.get("luutru/run_id"),
-        status=stats.get("luutru/run_status", "failed"),
+        status="failed" if guards.errors else stats.get("luutru/run_status", "failed"),
         pages=stats.get("response_received_count", 0),
         new=stats.get("luutru/articles/new", 0),
         updated=stats.get("luutru/articles/updated", 0),
@@ -357,4 +401,6 @@ def run_crawl(
         listing_fallback=int(layout.get("listing_fallback", 0)),
         listing_links=layout.get("listing_links"),
         silent_zero=list(layout.get("silent_zero", [])),
+        recheck=recheck_found,
+        signal_errors=list(guards.errors),
     )

@@ -71,6 +71,7 @@ def open_writer(path: str | Path) -> sqlite_utils.Database:
     code alone decides where transactions begin (`BEGIN IMMEDIATE`) and end; a deferred
     read-to-write upgrade would fail at once with "database is locked" under concurrency.
     """
+    from archive.fts import install_triggers
     from archive.schema import ensure_schema
 
     path = Path(path)
@@ -89,6 +90,9 @@ def open_writer(path: str | Path) -> sqlite_utils.Database:
             raise ArchiveError("SQLite refused PRAGMA recursive_triggers=ON")
         db = sqlite_utils.Database(conn, execute_plugins=False)
         ensure_schema(db)
+        # The search index follows every write of an article's title or text on this
+        # connection, whatever code makes it (archive/fts.py).
+        install_triggers(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise ArchiveError(f"cannot open {path} as an archive: {exc}") from exc

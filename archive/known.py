@@ -11,12 +11,13 @@ from pathlib import Path
 from pipelines.urls import canonicalize_url
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per archived article, held all run: no __dict__
 class KnownArticle:
     published_at: str | None
     etag: str | None
     last_modified: str | None
     article_id: int | None = None
+    canonical_url: str = ""  # the archive's key (live origin): re-checks are built from it
 
 
 @dataclass
@@ -34,6 +35,13 @@ class KnownArticles:
     refresh_after: date | None = None  # re-fetch articles published on or after this day
     # The CMS's node id -> article: a `/node/N` link names an article archived under its alias.
     nodes: dict[int, KnownArticle] = field(default_factory=dict)
+    # Where the archive is, for the re-check queries made once per run (recheck_candidates,
+    # missing_from_listing); "" for an object built by hand, which then has none.
+    db: str = ""
+    site: str = ""
+    # Rolling revalidation: how many of the least recently checked articles this run re-checks
+    # (archive/recheck.py sizes it); 0 for none (a `--refresh` run re-checks everything anyway).
+    recheck_budget: int = 0
 
     def canonical(self, url: str) -> str:
         return canonicalize_url(url, origin=self.origin, aliases=self.aliases)
@@ -57,17 +65,57 @@ class KnownArticles:
                 return "refresh"
         return "known"
 
-    def due(self) -> list[str]:
-        """Canonical URLs of the known articles due for a re-check this run."""
-        seen: set[int] = set()
-        urls = []
-        for url, entry in self.articles.items():
-            if id(entry) in seen or url != self.canonical(url):
-                continue
-            seen.add(id(entry))
-            if self.status(url) == "refresh":
-                urls.append(url)
-        return sorted(urls)
+    def due(self) -> list[KnownArticle]:
+        """The known articles due for a refresh this run (recent, or all with `--refresh`),
+        each once, by canonical URL: never a URL an article was fetched under (an old mirror's
+        host and port mean nothing to the host crawled now)."""
+        due = [entry for url, entry in self.articles.items()
+               if url == entry.canonical_url and self.status(url) == "refresh"]
+        return sorted(due, key=lambda e: e.canonical_url)
+
+    def recheck_candidates(self, limit: int, skip: set[int]) -> list[KnownArticle]:
+        """Up to `limit` archived articles checked longest ago (`last_seen`: the last answer,
+        200 or 304), none of `skip`; an article whose check failed in the previous run goes
+        last, so a page that always fails cannot take the whole budget."""
+        if limit <= 0 or not self.db:
+            return []
+        rows = _query(
+            self.db,
+            "SELECT a.id FROM articles a WHERE a.site = ? AND a.gone_at IS NULL ORDER BY "
+            "a.id IN (SELECT f.article_id FROM fetch_log f WHERE f.outcome = 'failed' AND "
+            "f.article_id IS NOT NULL AND f.run_id = (SELECT max(id) FROM runs WHERE site = ? "
+            "AND status != 'running')), coalesce(a.last_seen, ''), a.id LIMIT ?",
+            (self.site, self.site, limit + len(skip)),
+        )
+        return self._entries([r[0] for r in rows if r[0] not in skip][:limit])
+
+    def missing_from_listing(self, section: str, gaps: list[tuple[str, str]], seen: set[int],
+                             checked_before: str) -> list[KnownArticle]:
+        """Archived articles of `section` dated strictly inside a gap between two neighbouring
+        rows of a listing page read in full (the newer date first), that no listing showed
+        this run: most likely deleted. One not checked since `checked_before` only, so an
+        article a listing never shows (a theme's filter) does not take every run's budget."""
+        if not gaps or not self.db:
+            return []
+        found: list[int] = []
+        for newer, older in gaps:
+            rows = _query(
+                self.db,
+                "SELECT a.id FROM articles a WHERE a.site = ? AND a.gone_at IS NULL "
+                "AND substr(a.published_at, 1, 10) > ? AND substr(a.published_at, 1, 10) < ? "
+                "AND coalesce(a.last_seen, '') < ? AND EXISTS (SELECT 1 FROM "
+                "json_each(CASE WHEN json_valid(a.categories) THEN a.categories ELSE '[]' END) "
+                "WHERE value = ?) ORDER BY a.published_at DESC",
+                (self.site, older[:10], newer[:10], checked_before, section),
+            )
+            found += [r[0] for r in rows if r[0] not in seen and r[0] not in found]
+        return self._entries(found)
+
+    def _entries(self, ids: list[int]) -> list[KnownArticle]:
+        """The loaded entries of these article ids, in order (an id not loaded is left out)."""
+        wanted = set(ids)
+        by_id = {e.article_id: e for e in self.articles.values() if e.article_id in wanted}
+        return [by_id[i] for i in ids if i in by_id]
 
     def validators(self, url: str) -> dict[str, str]:
         """Conditional-request headers for a re-fetch, where the server gave validators."""
@@ -94,7 +142,8 @@ def load_known(
     today: date | None = None,
 ) -> KnownArticles:
     """Read the site's known articles (all their URLs) from the archive; empty when none."""
-    known = KnownArticles(origin=origin, aliases=tuple(aliases), refresh_all=refresh_all)
+    known = KnownArticles(origin=origin, aliases=tuple(aliases), refresh_all=refresh_all,
+                          db=str(db), site=site)
     if refresh_days is not None and refresh_days > 0:
         known.refresh_after = (today or datetime.now().date()) - timedelta(days=refresh_days)
     rows = _query(
@@ -107,7 +156,7 @@ def load_known(
     entries: dict[object, KnownArticle] = {}
     for canonical, alias, published_at, etag, last_modified, article_id, node_id in rows:
         entry = entries.setdefault(
-            article_id, KnownArticle(published_at, etag, last_modified, article_id)
+            article_id, KnownArticle(published_at, etag, last_modified, article_id, canonical)
         )
         known.articles[canonical] = entry
         if alias:

@@ -13,7 +13,6 @@ inserted or their score refreshed, and no article is ever deleted or merged.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -23,7 +22,7 @@ from typing import Any
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from pipelines.text import fold
+from archive.minhash import shingles
 
 NUM_PERM = 64
 
@@ -43,9 +42,7 @@ _PERMUTATIONS = _new_minhash().permutations
 _DTYPE = np.dtype(_new_minhash().hashvalues.dtype).newbyteorder("<")
 # The stored form names the hash width, so a fingerprint from another scheme is recomputed.
 PREFIX = f"mh{NUM_PERM}x{_DTYPE.itemsize * 8}:"
-SHINGLE = 3
 DEFAULT_THRESHOLD = 0.8
-_WORD_RE = re.compile(r"\w+")
 
 LINKS_SQL = """
 CREATE TABLE IF NOT EXISTS article_links (
@@ -58,14 +55,6 @@ CREATE TABLE IF NOT EXISTS article_links (
     CHECK (a < b)
 )
 """
-
-
-def shingles(text: str, k: int = SHINGLE) -> set[str]:
-    """Word k-shingles of the folded text (a text shorter than k words is one shingle)."""
-    words = _WORD_RE.findall(fold(text))
-    if len(words) < k:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i: i + k]) for i in range(len(words) - k + 1)}
 
 
 def minhash(text: str) -> MinHash:

@@ -9,7 +9,8 @@ the captured WARC records without the network.
   runs the site spider's `parse_article` on it (with the listing facts kept in the row) and the
   same cleaning, date and identity functions as a crawl, and stores the result: an unchanged
   parser gives "unchanged" everywhere, an improved one "updated" rows. Reading and parsing run
-  in a process pool (one worker per core); the parent alone writes, in article order.
+  in a process pool (one worker per core, records read by `archive.warc_read.Reader`); the
+  parent alone writes, in article order, one commit per batch of articles.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import importlib
 import json
 import multiprocessing
 import os
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Generator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -34,9 +36,9 @@ from archive.warc import (
     CapturedResponse,
     check_file,
     file_sha256,
-    read_response,
     read_sums,
 )
+from archive.warc_read import Reader
 from pipelines.mentions import mention_fields
 
 
@@ -167,10 +169,11 @@ def _response(capture: CapturedResponse, ref: dict[str, Any]) -> Any:
     from scrapy.http import Headers
     from scrapy.responsetypes import responsetypes
 
-    headers = Headers()
+    grouped: dict[str, list[str]] = {}  # Headers keys by title case; values keep their order
     for name, value in capture.headers:
         if name.lower() not in _DROP_HEADERS:
-            headers.appendlist(name, value)
+            grouped.setdefault(name.title(), []).append(value)
+    headers = Headers(grouped)
     cls = responsetypes.from_args(headers=headers, url=capture.url, body=capture.body)
     request = Request(capture.url, meta={"kind": "article", "warc_ref": ref})
     return cls(url=capture.url, status=capture.status, headers=headers, body=capture.body,
@@ -194,12 +197,21 @@ def _spider(site: str, base_url: str, cache: dict[tuple[str, str], Any]) -> Any:
         # crawl state, thrown away here. Skipping them saves ~2 ms a page, a third of the parse.
         spider.article_request = _follow_nothing
         spider.learn_spellings = _follow_nothing
+        # Nor are the related-links blocks read: their links only ever become such requests.
+        spider.queries = _without_related(spider.queries)
         cache[key] = spider
     return cache[key]
 
 
 def _follow_nothing(*_args: Any, **_kwargs: Any) -> None:
     return None
+
+
+def _without_related(queries: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
+    """The spider's selector queries, with none for the related-links blocks."""
+    def wrapped(key: str) -> list[str]:
+        return [] if key == "related_links" else queries(key)
+    return wrapped
 
 
 def _preload() -> None:
@@ -281,6 +293,9 @@ _Result = tuple[str, dict[str, Any] | None]  # ("store", record) or (outcome, No
 _CHUNK = 32
 # Below this many captured articles a pool's start-up costs more than it saves.
 _POOL_MIN = 64
+# The writer commits every this many articles or this many seconds, whichever comes first.
+_BATCH_ROWS = 256
+_BATCH_SECONDS = 0.25
 
 
 def reextract(
@@ -329,16 +344,26 @@ def reextract(
         if workers > 1 and len(rows) >= _POOL_MIN:
             results = _pooled(folder, rows, workers)
         else:
-            spiders: dict[tuple[str, str], Any] = {}
-            results = (_extract_one(folder, row, spiders) for row in rows)
+            results = _serial(folder, rows)
         try:
-            for row, (outcome, record) in zip(rows, results, strict=True):
-                counts["total"] += 1
-                if record is not None:
-                    outcome = str(archive.store_article(record, row["last_run"])[0])
-                counts[outcome] += 1
-                if on_article is not None:
-                    on_article(row["id"], outcome)
+            pending = zip(rows, results, strict=True)
+            more = True
+            while more:
+                more = False
+                # One commit per batch, not per article: the writer keeps pace with the pool.
+                # A failure undoes the batch it stopped in; a second run redoes it.
+                with archive.transaction():
+                    deadline = time.monotonic() + _BATCH_SECONDS
+                    for n, (row, (outcome, record)) in enumerate(pending, 1):
+                        counts["total"] += 1
+                        if record is not None:
+                            outcome = str(archive.store_article(record, row["last_run"])[0])
+                        counts[outcome] += 1
+                        if on_article is not None:
+                            on_article(row["id"], outcome)
+                        if n >= _BATCH_ROWS or time.monotonic() > deadline:
+                            more = True
+                            break
         finally:
             results.close()  # a failed store stops the pool now, not at garbage collection
     finally:
@@ -346,12 +371,27 @@ def reextract(
     return dict(counts)
 
 
-_WORKER_SPIDERS: dict[tuple[str, str], Any] = {}  # one spider per site, per worker process
+def _serial(folder: Path, rows: list[dict[str, Any]]) -> Generator[_Result, None, None]:
+    spiders: dict[tuple[str, str], Any] = {}
+    reader = Reader()
+    try:
+        for row in rows:
+            yield _extract_one(folder, row, spiders, reader)
+    finally:
+        reader.close()
+
+
+# One spider per site and one reader (open WARC files), per worker process: created in the
+# worker after the fork, so no file offset is ever shared with the parent.
+_WORKER_SPIDERS: dict[tuple[str, str], Any] = {}
+_WORKER_READER: list[Reader] = []
 
 
 def _extract_chunk(folder: Path, rows: list[dict[str, Any]]) -> list[_Result]:
     """A worker's task: read and parse a run of rows (nothing is written here)."""
-    return [_extract_one(folder, row, _WORKER_SPIDERS) for row in rows]
+    if not _WORKER_READER:
+        _WORKER_READER.append(Reader())
+    return [_extract_one(folder, row, _WORKER_SPIDERS, _WORKER_READER[0]) for row in rows]
 
 
 def _pooled(folder: Path, rows: list[dict[str, Any]], workers: int
@@ -381,14 +421,14 @@ def _pooled(folder: Path, rows: list[dict[str, Any]], workers: int
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _extract_one(folder: Path, row: dict[str, Any], spiders: dict[tuple[str, str], Any]
-                 ) -> _Result:
+def _extract_one(folder: Path, row: dict[str, Any], spiders: dict[tuple[str, str], Any],
+                 reader: Reader) -> _Result:
     """Read one row's captured page and parse it into the record to store (no writes)."""
     from scrapers.items import ArticleItem
 
     ref = {k: row[k] for k in ("warc_file", "warc_offset", "warc_record_id", "warc_digest")}
     try:
-        capture = read_response(folder / row["warc_file"], int(row["warc_offset"]))
+        capture = reader.read(folder / row["warc_file"], int(row["warc_offset"]))
     except (OSError, ValueError, TypeError):
         return "unreadable", None
     if capture.record_id != row["warc_record_id"]:

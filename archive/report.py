@@ -80,8 +80,12 @@ def month_chart(per_month: dict[str, int], title: str) -> str:
     return "".join(parts)
 
 
-def render_report(rows: list[dict[str, Any]], *, db_name: str = "") -> str:
-    """The whole page for `archive.stats.site_stats` rows."""
+def render_report(rows: list[dict[str, Any]], *, db_name: str = "",
+                  trends: dict[str, list[dict[str, Any]]] | None = None) -> str:
+    """The whole page for `archive.stats.site_stats` rows; `trends` maps a site to its runs'
+    health (`archive.health.site_health(...)["trend"]`, longer than the rows' own five)."""
+    from archive.report_charts import health_chart, year_grid
+
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     total = sum(r["articles"] for r in rows)
     out = [
@@ -115,6 +119,8 @@ def render_report(rows: list[dict[str, Any]], *, db_name: str = "") -> str:
             f"<td>{period}</td><td>{run_text}</td></tr>"
         )
     out.append("</tbody></table>")
+    out.append("<h2>Bài viết mỗi năm · Articles per year</h2>")
+    out.append(year_grid(rows))
     for r in rows:
         if not r["articles"]:
             continue
@@ -133,5 +139,8 @@ def render_report(rows: list[dict[str, Any]], *, db_name: str = "") -> str:
         if sources:
             out.append("<p class=muted>Nguồn ngày đăng · Date sources: "
                        + ", ".join(f"{_esc(k)} {v}" for k, v in sources.items()) + "</p>")
+        trend = (trends or {}).get(r["site"]) or (r.get("health") or {}).get("trend") or []
+        out.append("<p class=muted>Sức khỏe các lần thu · Crawl health over time</p>")
+        out.append(health_chart(r["site"], trend))
     out.append("</body></html>")
     return "\n".join(out) + "\n"

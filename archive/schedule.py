@@ -102,6 +102,20 @@ def parse_every(every: str) -> tuple[str, int, str]:
     return "", int(n), unit
 
 
+def recheck_note(every: str) -> str:
+    """What plain scheduled runs re-check at this interval (the rule of archive/recheck.py)."""
+    import math
+
+    from archive.recheck import CYCLE
+
+    _, n, unit = parse_every(every)
+    hours = n * (7 * 24 if every == "weekly" else 24 if unit == "d" else 1)
+    runs = math.ceil(CYCLE.total_seconds() / 3600 / hours) + 1
+    return (f"each run also re-checks {hours / (CYCLE.days * 24):.1%} of the archived articles "
+            f"(oldest check first): the whole site every {CYCLE.days} days, so an edit or a "
+            f"deletion is found within {runs} runs (README, Re-checks)")
+
+
 def make_job(target: str, db: str | Path, every: str, log_dir: str | Path | None) -> Job:
     parse_every(every)
     db_path = Path(db).resolve()

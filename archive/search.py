@@ -296,10 +296,13 @@ def ranking_expression(conn: sqlite3.Connection, parsed: ParsedQuery) -> str | N
     """
     if len(parsed.groups) < 2 and not parsed.excluded:
         return None
-    row = conn.execute("SELECT id FROM articles ORDER BY id DESC LIMIT 1 OFFSET ?",
+    # The index's own table of row sizes has one small row per article: walking its newest
+    # 1,000 ids reads a few pages, where the articles table reads one page per article.
+    row = conn.execute("SELECT id FROM articles_fts_docsize ORDER BY id DESC LIMIT 1 OFFSET ?",
                        (SAMPLE_ARTICLES - 1,)).fetchone()
     lower = row[0] - 1 if row else 0
-    sample = conn.execute("SELECT count(*) FROM articles WHERE id > ?", (lower,)).fetchone()[0]
+    sample = conn.execute("SELECT count(*) FROM articles_fts_docsize WHERE id > ?",
+                          (lower,)).fetchone()[0]
 
     def common(t: Term) -> bool:
         (n,) = conn.execute(
@@ -385,6 +388,26 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("luutru_fold", 1, _fold_value, deterministic=True)
 
 
+AUTHOR_CLAUSE = "instr(luutru_fold({alias}.author), :author) > 0"
+# The same filter as a set the author index answers: the archive's distinct bylines, one
+# index seek each (a few hundred), folded and matched once; then their articles' ids from
+# the index, without reading article rows (which the per-row clause reads for every match).
+AUTHOR_SET_CLAUSE = (
+    "a.author IN (WITH RECURSIVE byline(author) AS ("
+    "SELECT min(author) FROM articles UNION ALL "
+    "SELECT (SELECT min(author) FROM articles WHERE author > byline.author) "
+    "FROM byline WHERE byline.author IS NOT NULL) "
+    "SELECT author FROM byline WHERE instr(luutru_fold(author), :author) > 0)"
+)
+
+
+def _has_author_index(conn: sqlite3.Connection) -> bool:
+    """Archives opened read-only before a writer added `idx_articles_author` lack it: without
+    it every seek of AUTHOR_SET_CLAUSE would be a scan of the table."""
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND "
+                        "name = 'idx_articles_author'").fetchone() is not None
+
+
 def filter_clauses(
     *,
     site: str | None = None,
@@ -422,7 +445,7 @@ def filter_clauses(
             raise QueryError(f"--{name} needs some text")
         params[name] = " ".join(fold(normalize_query(value)).split())
     if author is not None:
-        where.append(f"instr(luutru_fold({alias}.author), :author) > 0")
+        where.append(AUTHOR_CLAUSE.format(alias=alias))
     if category is not None:
         where.append(
             f"EXISTS (SELECT 1 FROM json_each(coalesce({alias}.categories, '[]')) c "
@@ -445,9 +468,9 @@ def _match_spans(tokens: list[str], terms: list[Term]) -> list[tuple[int, int]]:
     while i < len(tokens):
         for t in ordered:
             k = len(t.tokens)
-            if i + k > len(tokens):
-                continue
-            if all(tokens[i + j] == t.tokens[j] for j in range(k - 1)) and (
+            if i + k > len(tokens) or (k > 1 and tokens[i] != t.tokens[0]):
+                continue  # the cheap test first: most tokens start no term
+            if all(tokens[i + j] == t.tokens[j] for j in range(1, k - 1)) and (
                 tokens[i + k - 1].startswith(t.tokens[-1]) if t.prefix
                 else tokens[i + k - 1] == t.tokens[-1]
             ):
@@ -470,16 +493,56 @@ def highlight_terms(parsed: ParsedQuery) -> list[Term]:
     return [*runs, *parsed.positive_terms]
 
 
-def _first_match(tokens: list[str], terms: list[Term]) -> int | None:
-    """Index of the first token where any term matches (a cheap scan: set lookups, then the
-    full check only where a term's first word fits)."""
-    firsts = {t.tokens[0] for t in terms if not (t.prefix and len(t.tokens) == 1)}
-    prefixes = tuple(t.tokens[0] for t in terms if t.prefix and len(t.tokens) == 1)
-    for i, tok in enumerate(tokens):
-        if tok in firsts or (prefixes and tok.startswith(prefixes)):
-            if _match_spans(tokens[i : i + max(len(t.tokens) for t in terms)], terms):
-                return i
-    return None
+@functools.lru_cache(maxsize=256)
+def _first_match_re(terms: tuple[Term, ...]) -> re.Pattern[str]:
+    """One regex for the places in folded text where a term's tokens follow each other as
+    `_match_spans` sees them (whole tokens, the last a prefix for `word*`), but for the start
+    of the first token, which `_first_match_at` checks: a look-behind in front of every
+    alternative would cost Python's regex engine its fast literal scan (20x slower)."""
+    alternatives = [
+        r"[\W_]+".join(re.escape(tok) for tok in t.tokens) + ("" if t.prefix else r"(?![^\W_])")
+        for t in sorted(terms, key=lambda t: -len(t.tokens))
+    ]
+    return re.compile("|".join(alternatives))
+
+
+def _first_match_at(folded: str, terms: list[Term]) -> int:
+    """Offset of the first token where a term matches; 0 when none does."""
+    pattern, pos = _first_match_re(tuple(terms)), 0
+    while (m := pattern.search(folded, pos)) is not None:
+        if m.start() == 0 or not _TOKEN_RE.match(folded, m.start() - 1):
+            return m.start()
+        pos = m.start() + 1
+    return 0
+
+
+def _window_tokens(folded: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """(start, end) of the whole tokens inside folded[lo:hi]."""
+    positions = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(folded, lo, hi)]
+    if positions and lo > 0 and positions[0][0] == lo and _TOKEN_RE.match(folded, lo - 1):
+        positions.pop(0)  # the tail of a token cut by the window
+    if positions and hi < len(folded) and positions[-1][1] == hi and _TOKEN_RE.match(folded, hi):
+        positions.pop()
+    return positions
+
+
+def _window_start(folded: str, at: int, lo: int, hi: int, words: int
+                  ) -> tuple[list[tuple[int, int]], int | None]:
+    """The tokens of folded[lo:hi] and the index among them where the snippet starts: a third
+    of `words` before the token at `at`, earlier when the text ends too soon. None when the
+    window lacks tokens the whole text would have given (the result is then the same as
+    tokenizing all of it)."""
+    positions = _window_tokens(folded, lo, hi)
+    first = next((k for k, (a, _) in enumerate(positions) if a >= at), len(positions))
+    ideal = first - words // 3
+    if hi == len(folded):
+        ideal = min(ideal, len(positions) - words)
+    if lo > 0 and ideal < 0:
+        return positions, None
+    start = max(0, ideal)
+    if hi < len(folded) and start + words > len(positions):
+        return positions, None
+    return positions, start
 
 
 def make_snippet(text: str, terms: list[Term], words: int = SNIPPET_WORDS,
@@ -487,21 +550,26 @@ def make_snippet(text: str, terms: list[Term], words: int = SNIPPET_WORDS,
     """About `words` words of the original text around the first match, matches in [brackets].
 
     Matches are found in fold(text) and mapped back by offset: fold is length-preserving on
-    NFC input, so what the reader sees is the original spelling. `folded` may pass fold(text)
-    when it is at hand (the index stores it).
+    NFC input, so what the reader sees is the original spelling. The index stores no text
+    (archive/fts.py), so the text is folded here (~0.05 ms an article); `folded` may pass
+    fold(text) when it is at hand. Only the characters around the first
+    match are split into tokens (a few hundred rather than the whole article's thousands).
     """
     text = unicodedata.normalize("NFC", text or "")
     if folded is None or len(folded) != len(text):
         folded = fold(text)
-    positions = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(folded)]
-    if not positions:
+    n, before = len(folded), words // 3
+    at = _first_match_at(folded, terms) if terms else 0
+    # Generous bounds (a token averages 4-7 characters), checked below.
+    lo, hi = max(0, at - 16 * (before + 1)), min(n, at + 16 * (words + 1))
+    positions, start = _window_start(folded, at, lo, hi, words)
+    if start is None:  # a window too short for the snippet (long tokens or none): all of it
+        positions, start = _window_start(folded, at, 0, n, words)
+    if not positions or start is None:
         return ""
-    tokens = [folded[a:b] for a, b in positions]
-    first = _first_match(tokens, terms) if terms else None
-    first = 0 if first is None else first
-    start = max(0, min(first - words // 3, len(tokens) - words))
-    end = min(len(tokens), start + words)
-    spans = [(a + start, b + start) for a, b in _match_spans(tokens[start:end], terms)]
+    end = min(len(positions), start + words)
+    tokens = [folded[a:b] for a, b in positions[start:end]]
+    spans = [(a + start, b + start) for a, b in _match_spans(tokens, terms)]
     out: list[str] = []
     cursor = positions[start][0]
     for a, b in spans:
@@ -510,9 +578,9 @@ def make_snippet(text: str, terms: list[Term], words: int = SNIPPET_WORDS,
         cursor = positions[b][1]
     out.append(text[cursor : positions[end - 1][1]])
     snippet = " ".join("".join(out).split())
-    if start > 0:
+    if start > 0 or _TOKEN_RE.search(folded, 0, positions[start][0]):
         snippet = "… " + snippet
-    if end < len(tokens):
+    if end < len(positions) or _TOKEN_RE.search(folded, positions[end - 1][1]):
         snippet += " …"
     return snippet
 
@@ -558,6 +626,9 @@ def search(
                                      has_attachment=has_attachment)
     computed, more = filter_clauses(author=author, category=category)
     params.update(more)
+    if author is not None and _has_author_index(conn):
+        computed.remove(AUTHOR_CLAUSE.format(alias="a"))
+        indexed.append(AUTHOR_SET_CLAUSE)
     filters = indexed + computed
     params.update({"match": match_expression(parsed), "limit": limit, "offset": offset})
     try:
@@ -569,12 +640,9 @@ def search(
                                               limit - len(ranked), {r[0] for r in ranked})
             ids = [r[0] for r in ranked]
             marks = ", ".join("?" * len(ids))
-            # The index keeps fold(text): reuse it rather than fold every page of text again.
             rows = {r[0]: r for r in conn.execute(
                 "SELECT a.id, a.canonical_url, a.title, a.published_at, a.site, a.author, "
-                "a.text, f.text_fold FROM articles a "
-                "LEFT JOIN articles_fts f ON f.rowid = a.id "
-                f"WHERE a.id IN ({marks})", ids)} if ids else {}
+                f"a.text FROM articles a WHERE a.id IN ({marks})", ids)} if ids else {}
     except sqlite3.OperationalError as exc:
         message = str(exc)
         if "interrupted" in message:
@@ -589,7 +657,7 @@ def search(
         if r is None:  # FTS row without article: never written by the store, skip it
             continue
         hits.append(Hit(id=r[0], url=r[1], title=r[2], published_at=r[3], site=r[4],
-                        author=r[5], snippet=make_snippet(r[6], terms, folded=r[7]),
+                        author=r[5], snippet=make_snippet(r[6], terms),
                         score=round(float(row_score), 6)))
     return hits
 
@@ -675,7 +743,7 @@ def _ranked(
                          + ")")
         where.extend(computed)
         score = " + ".join([*(f"{w} * ({within(n)})" for n, w in boosts),
-                            f"({rank}) / (1.0 + {rank})"])
+                            f"1.0 - 1.0 / (1.0 + {rank})"])
         return (f"SELECT articles_fts.rowid, {score} AS score FROM {source} "
                 f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT :limit OFFSET :offset")
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from archive.db import ArchiveError, open_writer
+from archive.fts import rebuild_articles_index
 from archive.schema import (
     FETCH_OUTCOMES,
     RUN_COUNTERS,
@@ -18,7 +19,6 @@ from archive.schema import (
     RUN_STATUSES,
     SITE_COLUMNS,
 )
-from pipelines.text import fold
 
 Outcome = Literal["new", "updated", "unchanged", "duplicate"]
 
@@ -248,8 +248,7 @@ class Archive:
                         "gone_at = NULL WHERE id = ?",
                         [*(values[c] for c in cols), seen, run_id, article_id],
                     )
-                    self._fts_delete(article_id)
-                    self._fts_insert(article_id, values["title"], values["text"])
+                    # articles_fts follows through the writer's triggers (archive/fts.py).
                     self._add_revision(article_id, values, seen, run_id)
                     outcome = "updated"
             else:
@@ -266,7 +265,6 @@ class Archive:
                     )
                     assert cur.lastrowid is not None
                     article_id = cur.lastrowid
-                    self._fts_insert(article_id, values["title"], values["text"])
                     self._add_revision(article_id, values, seen, run_id)
                     outcome = "new"
             for url in dict.fromkeys((values["url"], values["canonical_url"])):
@@ -314,6 +312,14 @@ class Archive:
                 f"UPDATE articles SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
                 [*values.values(), article_id],
             )
+            if values.get("warc_record_id"):
+                # The version this capture produced keeps its record too (export --revisions).
+                self.conn.execute(
+                    "UPDATE revisions SET warc_record_id = ? WHERE article_id = ? AND "
+                    "revision = (SELECT revision FROM articles WHERE id = ?) "
+                    "AND warc_record_id IS NULL",
+                    (values["warc_record_id"], article_id, article_id),
+                )
 
     def article_id_for(self, url: str) -> int | None:
         """The article a URL (canonical or any alias) belongs to."""
@@ -368,28 +374,12 @@ class Archive:
             ).fetchone()
         return None if row is None else int(row[0])
 
-    def _fts_insert(self, article_id: int, title: str, text: str) -> None:
-        self.conn.execute(
-            "INSERT INTO articles_fts (rowid, title, text, title_fold, text_fold) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (article_id, title, text, fold(title), fold(text)),
-        )
-
-    def _fts_delete(self, article_id: int) -> None:
-        self.conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
-
     def rebuild_fts(self) -> int:
-        """Refill the whole FTS index from `articles` with the current `fold`, e.g. after the
-        folding rules change; FTS5's own 'rebuild' would not know the folding."""
+        """Refill the whole FTS index from `articles` with the current `fold`; FTS5's own
+        'rebuild' cannot (the table is contentless). Opening an archive already does it when
+        the folding rules changed (archive/fts.py)."""
         with self.transaction():
-            self.conn.execute("DELETE FROM articles_fts")
-            n = 0
-            for article_id, title, text in self.conn.execute(
-                "SELECT id, title, text FROM articles ORDER BY id"
-            ).fetchall():
-                self._fts_insert(article_id, title, text)
-                n += 1
-        return n
+            return rebuild_articles_index(self.conn)
 
     # -- fetch log ----------------------------------------------------------------------
 

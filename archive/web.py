@@ -1,5 +1,8 @@
 """`luutru serve`: Datasette over the archive, read-only, with Vietnamese-aware search.
 
+Its home page is the reading room (`archive.reading_room`: search, article pages, captures);
+Datasette's tables and SQL stay under `/<archive name>`.
+
 The database is opened `mode=ro` (not `immutable`, so articles a running crawl commits show
 up), and every connection gets the reader's authorizer (no write, no ATTACH, no PRAGMA that
 sets anything) from `archive.datasette_plugin`.
@@ -160,7 +163,7 @@ def make_datasette(db: str | Path, *, sql_time_limit_ms: int = 3000) -> Any:
     from datasette.app import Datasette
     from datasette.plugins import pm
 
-    from archive import datasette_plugin
+    from archive import datasette_plugin, reading_room
     from archive.db import ArchiveNotFound, open_reader
 
     path = Path(db)
@@ -169,6 +172,8 @@ def make_datasette(db: str | Path, *, sql_time_limit_ms: int = 3000) -> Any:
     open_reader(path).close()  # a one-line error now rather than a broken page later
     if not pm.is_registered(datasette_plugin):
         pm.register(datasette_plugin, name="luutru")
+    if not pm.is_registered(reading_room):
+        pm.register(reading_room, name="luutru_reading_room")
     name = database_name(path)
     ds = Datasette(
         files=[],

@@ -1,17 +1,23 @@
 """Crawl throughput on loopback: luutru's crawl against a bare Scrapy spider, same site and run.
 
-Prints pages/s, items/s and peak RSS of each crawler process; the ratio is the figure to watch.
-Usage: python benchmarks/crawl_replica.py [--articles 2500] [--concurrency 8]
+Prints, per crawler: pages/s, items/s, the peak resident memory of its process tree (the crawler
+and any process it starts), its CPU time (the crawler process alone, and with its children) per
+item, and items/s against the bare spider's. The cross-check's cost is the default row against
+the same run with `LUUTRU_CROSSCHECK=false`. CPU time per item is the figure to compare while
+other work loads the machine; items/s only means something on an idle one.
+Usage: python benchmarks/crawl_replica.py [--articles 2500] [--concurrency 8] [--only NAME...]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -20,74 +26,100 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def peak_rss_run(cmd: list[str]) -> tuple[str, float, float]:
-    """Run cmd, sampling its resident memory; return (stdout, wall seconds, peak MiB)."""
+@dataclass
+class Run:
+    """What one crawler process cost: wall seconds, peak MiB of its tree, CPU seconds."""
+
+    out: str
+    wall: float
+    peak_mb: float
+    cpu_own: float  # the crawler process itself
+    cpu_total: float  # with every child it started and waited for
+
+
+def measured_run(cmd: list[str]) -> Run:
+    """Run cmd, sampling the resident memory of its process tree; CPU from wait4's rusage."""
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    ps = psutil.Process(proc.pid)
-    peak = 0
-    while proc.poll() is None:
-        try:
-            peak = max(peak, ps.memory_info().rss)
-        except psutil.Error:
-            break
-        time.sleep(0.05)
-    out, err = proc.communicate()
-    wall = time.perf_counter() - started
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err, text=True)
+        ps = psutil.Process(proc.pid)
+        peak = 0
+        own = 0.0
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            try:
+                times = ps.cpu_times()
+                own = times.user + times.system
+                rss = ps.memory_info().rss
+                for child in ps.children(recursive=True):
+                    try:
+                        rss += child.memory_info().rss
+                    except psutil.Error:
+                        pass
+                peak = max(peak, rss)
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     if proc.returncode != 0:
-        raise SystemExit(f"{cmd[0]} failed ({proc.returncode}):\n{err[-2000:]}")
-    return out, wall, peak / 2**20
+        raise SystemExit(f"{cmd[0]} failed ({proc.returncode}):\n{stderr[-2000:]}")
+    total = usage.ru_utime + usage.ru_stime
+    return Run(stdout, wall, peak / 2**20, min(own, total), total)
+
+
+VARIANTS = {
+    "fts": ("luutru: clean+dates+dedupe+SQLite/FTS",
+            ["--set", "LUUTRU_WARC=false", "--set", "LUUTRU_ATTACHMENTS=false"]),
+    "warc": ("luutru: the same + WARC capture", ["--set", "LUUTRU_ATTACHMENTS=false"]),
+    "default": ("luutru: the same + attachments (default)", []),
+    "nocheck": ("luutru: default, LUUTRU_CROSSCHECK=false", ["--set", "LUUTRU_CROSSCHECK=false"]),
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=2500)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--only", nargs="*", choices=sorted(VARIANTS), default=list(VARIANTS),
+                        help="luutru rows to run (the bare spider always runs)")
     args = parser.parse_args()
 
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "replicas.serve",
-            "bentre",
-            "--port",
-            "0",
-            "--articles",
-            str(args.articles),
-        ],
+        [sys.executable, "-m", "replicas.serve", "bentre", "--port", "0",
+         "--articles", str(args.articles)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
     )
+    rows = []
     try:
         url = server.stdout.readline().strip()
-        print(f"replica: {args.articles} articles at {url}; concurrency {args.concurrency}")
-
-        out, _, bare_mb = peak_rss_run(
+        print(f"replica: {args.articles} articles at {url}; concurrency {args.concurrency}",
+              flush=True)
+        run = measured_run(
             [sys.executable, "benchmarks/bare_spider.py", url, str(args.concurrency)]
         )
-        bare = json.loads(out)
-        rows = [("bare Scrapy, no-op pipeline", bare["pages"], bare["items"],
-                 bare["elapsed_s"], bare_mb)]
-        variants = [
-            ("luutru: clean+dates+dedupe+SQLite/FTS", ["--set", "LUUTRU_WARC=false",
-                                                        "--set", "LUUTRU_ATTACHMENTS=false"]),
-            ("luutru: the same + WARC capture", ["--set", "LUUTRU_ATTACHMENTS=false"]),
-            ("luutru: the same + attachments (default)", []),
-        ]
-        for name, extra in variants:
+        bare = json.loads(run.out)
+        rows.append(("bare", "bare Scrapy, no-op pipeline", bare["pages"], bare["items"],
+                     bare["elapsed_s"], run))
+        for key in args.only:
+            name, extra = VARIANTS[key]
             with tempfile.TemporaryDirectory() as tmp:
                 db = Path(tmp) / "bench.db"
-                out, _, mb = peak_rss_run([
+                run = measured_run([
                     str(BIN / "luutru"), "crawl", "bentre", "--base-url", url, "--db", str(db),
                     "--delay", "0", "--concurrency", str(args.concurrency), "--json", *extra,
                 ])
-                run = json.loads(out)
-                items = run["new"] + run["updated"] + run["unchanged"] + run["duplicate"]
-                rows.append((name, run["pages"], items, run["elapsed_s"], mb))
+                summary = json.loads(run.out)
+                items = (summary["new"] + summary["updated"] + summary["unchanged"]
+                         + summary["duplicate"])
+                rows.append((key, name, summary["pages"], items, summary["elapsed_s"], run))
                 sizes = sum(f.stat().st_size for f in Path(tmp).rglob("*") if f.is_file())
                 print(f"  {name}: archive folder {sizes / 2**20:.1f} MB", flush=True)
     finally:
@@ -95,11 +127,18 @@ def main() -> None:
         server.wait(timeout=10)
 
     print(f"{'crawler':<44} {'pages':>6} {'items':>6} {'pages/s':>8} {'items/s':>8} "
-          f"{'peak MB':>8} {'items/s vs bare':>16}")
-    base_rate = rows[0][2] / rows[0][3]
-    for name, pages, n_items, secs, mb in rows:
+          f"{'peak MB':>8} {'CPU ms/item':>12} {'+children':>10} {'items/s vs bare':>16}")
+    base_rate = rows[0][3] / rows[0][4]
+    rates = {}
+    for key, name, pages, n_items, secs, run in rows:
+        rates[key] = n_items / secs
         print(f"{name:<44} {pages:>6} {n_items:>6} {pages / secs:>8.1f} {n_items / secs:>8.1f} "
-              f"{mb:>8.1f} {n_items / secs / base_rate:>16.2f}")
+              f"{run.peak_mb:>8.1f} {1000 * run.cpu_own / n_items:>12.2f} "
+              f"{1000 * run.cpu_total / n_items:>10.2f} {n_items / secs / base_rate:>16.2f}")
+    if "default" in rates and "nocheck" in rates:
+        cost = 1 - rates["default"] / rates["nocheck"]
+        print(f"cross-check cost (LUUTRU_CROSSCHECK default vs false): {100 * cost:.1f} % of "
+              "items/s")
 
 
 if __name__ == "__main__":

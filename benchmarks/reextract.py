@@ -31,11 +31,15 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 _RUN = """
-import json, sys, time
+import json, resource, sys, time
+def cpu():
+    own, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+started, cpu_started = time.perf_counter(), cpu()
 from archive.preserve import reextract
-started = time.perf_counter()
 counts = reextract(sys.argv[1], workers=int(sys.argv[2]) or None)
-print(json.dumps({"seconds": time.perf_counter() - started, "counts": counts}))
+print(json.dumps({"seconds": time.perf_counter() - started, "counts": counts,
+                  "cpu": cpu() - cpu_started}))
 """
 
 
@@ -61,8 +65,9 @@ def build_archive(folder: Path, articles: int) -> Path:
     return db
 
 
-def plain_read_parse(db: Path) -> tuple[int, float]:
-    """(records, seconds) to read every captured article page and parse it with lxml."""
+def plain_read_parse(db: Path) -> tuple[int, float, float]:
+    """(records, seconds, CPU seconds) to read every captured article page and parse it with
+    lxml."""
     import lxml.html
     from warcio.archiveiterator import ArchiveIterator
 
@@ -71,7 +76,7 @@ def plain_read_parse(db: Path) -> tuple[int, float]:
         "SELECT warc_file, warc_offset FROM articles WHERE warc_record_id IS NOT NULL "
         "AND warc_file IS NOT NULL ORDER BY id").fetchall()
     conn.close()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     parsed = 0
     handles: dict[str, object] = {}
     for rel, offset in refs:
@@ -83,14 +88,16 @@ def plain_read_parse(db: Path) -> tuple[int, float]:
         body = record.content_stream().read()
         if lxml.html.document_fromstring(body) is not None:
             parsed += 1
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     for handle in handles.values():
         handle.close()  # type: ignore[attr-defined]
-    return parsed, seconds
+    return parsed, seconds, cpu
 
 
-def timed_reextract(db: Path, workers: int, scratch: Path) -> tuple[dict[str, int], float]:
-    """Counts and seconds of one reextract on a fresh copy of the archive folder."""
+def timed_reextract(db: Path, workers: int, scratch: Path
+                    ) -> tuple[dict[str, int], float, float]:
+    """Counts, seconds and CPU seconds (all processes) of one reextract on a fresh copy of the
+    archive folder; imports and the pool's start-up are counted, the interpreter's are not."""
     copy = scratch / f"copy-{workers}"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(db.parent, copy)
@@ -98,7 +105,7 @@ def timed_reextract(db: Path, workers: int, scratch: Path) -> tuple[dict[str, in
                           cwd=ROOT, check=True, capture_output=True, text=True)
     shutil.rmtree(copy, ignore_errors=True)
     out = json.loads(proc.stdout)
-    return out["counts"], out["seconds"]
+    return out["counts"], out["seconds"], out["cpu"]
 
 
 def main() -> None:
@@ -121,19 +128,23 @@ def main() -> None:
             print(f"bench archive: {db} ({time.perf_counter() - started:.0f} s to crawl)")
         print(f"cores: {os.cpu_count()}; load average: "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print("rates are wall-clock; CPU columns are ms of CPU per page/article (all processes),"
+              " which hold still under load")
         print(f"{'round':>5} {'plain pages/s':>14} {'1 process art/s':>16} "
-              f"{'pool art/s':>11} {'pool / plain':>13} {'articles':>9}")
+              f"{'pool art/s':>11} {'pool / plain':>13} {'plain CPU':>10} {'1 proc CPU':>11} "
+              f"{'pool CPU':>9} {'load':>5}  counts")
         for n in range(1, args.rounds + 1):
-            pages, plain_s = plain_read_parse(db)
-            serial, serial_s = timed_reextract(db, 1, scratch)
-            pooled, pooled_s = timed_reextract(db, 0, scratch)
+            pages, plain_s, plain_cpu = plain_read_parse(db)
+            serial, serial_s, serial_cpu = timed_reextract(db, 1, scratch)
+            pooled, pooled_s, pooled_cpu = timed_reextract(db, 0, scratch)
             if serial != pooled:
                 raise SystemExit(f"the pool's counts differ: {pooled} != {serial}")
             total = pooled.get("total", 0)
             plain_rate, pool_rate = pages / plain_s, total / pooled_s
             print(f"{n:>5} {plain_rate:>14.0f} {total / serial_s:>16.0f} {pool_rate:>11.0f} "
-                  f"{pool_rate / plain_rate:>13.2f} {total:>9}  {json.dumps(pooled)}",
-                  flush=True)
+                  f"{pool_rate / plain_rate:>13.2f} {1000 * plain_cpu / pages:>10.2f} "
+                  f"{1000 * serial_cpu / total:>11.2f} {1000 * pooled_cpu / total:>9.2f} "
+                  f"{os.getloadavg()[0]:>5.1f}  {json.dumps(pooled)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ def _trivial(line: str) -> bool:
 _MAX_BYLINE_LINE = 160
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _names_in(line: str) -> tuple[Byline, ...]:
     """The authors a single line names (name, labelled, inline or run-on role, several)."""
     if len(line) > _MAX_BYLINE_LINE:
@@ -58,7 +58,7 @@ def _names_in(line: str) -> tuple[Byline, ...]:
     return tuple(b for b in parse_bylines([line]) if b.name)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _is_role(line: str) -> bool:
     return looks_like_role(line) or looks_like_role(split_glued_roles(line))
 

@@ -384,6 +384,10 @@ class AttachmentPipeline:
         scraper = getattr(engine, "scraper", None)
         itemproc = getattr(scraper, "itemproc", None)
         for pipe in getattr(itemproc, "middlewares", ()):
+            # The archive writer process's stand-in (pipelines/writer_attachments.py).
+            remote = getattr(pipe, "attachment_archive", None)
+            if pipe is not self and remote is not None and (found := remote()) is not None:
+                return found  # type: ignore[no-any-return]
             archive = getattr(pipe, "archive", None)
             if pipe is not self and isinstance(archive, Archive):
                 return archive
@@ -480,8 +484,16 @@ class AttachmentPipeline:
         mime = sniff_mime(data)
         text = await maybe_deferred_to_future(deferToThread(extract_text, data, mime))
         disposition = (response.headers.get("Content-Disposition") or b"").decode("latin-1")
-        outcome, _ = store_attachment(
-            archive, self.db_folder, article_id=article_id, url=url, data=data, label=label,
+        outcome, _ = await self._store(
+            archive, article_id=article_id, url=url, data=data, label=label,
             content_disposition=disposition, text=text,
         )
         self._log(url, "stored" if outcome == "new" else "unchanged", None, 200, article_id)
+
+    async def _store(self, archive: Archive, **fields: Any) -> tuple[str, str]:
+        """Keep one downloaded file (`store_attachment`); the crawl's writer process does it
+        in the order of its other writes (pipelines/writer_attachments.py)."""
+        remote = getattr(archive, "store_attachment", None)
+        if remote is not None:
+            return await remote(fields)  # type: ignore[no-any-return]
+        return store_attachment(archive, self.db_folder, **fields)

@@ -1,9 +1,14 @@
-"""Author bylines: a name line with an optional degree prefix, and the role line under it."""
+"""Author bylines: a name line with an optional degree prefix, and the role line under it.
+
+The tests on a line are pure functions of the string, and article cleaning asks them about
+the same few lines many times over (each candidate block, each hint): they are cached.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipelines.text import clean_line, is_boilerplate
 
@@ -124,6 +129,7 @@ def _prefix_of(name: str) -> str:
     return clean_line(m.group("prefix")) if m else ""
 
 
+@lru_cache(maxsize=2048)
 def split_glued_roles(s: str) -> str:
     """Re-insert the separator lost between two labels (`Đảng ủyPhó hiệu trưởng`)."""
     out: list[str] = []
@@ -147,6 +153,7 @@ def _strip_label(line: str) -> str:
     return _COMPILED_RE.sub("", line)
 
 
+@lru_cache(maxsize=2048)
 def looks_like_role(line: str) -> bool:
     """True for a short role line (`Trưởng khoa Dân vận`), so it can be told from body text."""
     s = clean_line(line).strip(_TRAILING_JUNK)
@@ -157,6 +164,7 @@ def looks_like_role(line: str) -> bool:
     return _SENTENCE_WORD_RE.search(s) is None
 
 
+@lru_cache(maxsize=2048)
 def is_posting_account(text: str) -> bool:
     """True for the CMS account that posted an article (`Viết bởi Quản trị viên`, `Submitted by
     admin`, `Gửi bởi ...`, a bare `admin` / `Quản trị viên`): never the article's author."""
@@ -169,6 +177,7 @@ def is_posting_account(text: str) -> bool:
     return name in _ACCOUNTS or _ACCOUNT_NAME_RE.fullmatch(name) is not None
 
 
+@lru_cache(maxsize=2048)
 def looks_like_name(line: str) -> bool:
     """True for a short person-name line (`ThS. Nguyễn Thị Yến`, `C.V.D`); False for sentences."""
     s = _strip_label(clean_line(line)).rstrip(" |")
@@ -193,6 +202,7 @@ def looks_like_name(line: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=2048)
 def _split_inline(name: str) -> tuple[str, str]:
     """Split `Name - role`, `Name, role` or `Name (role)` when the tail reads as a role."""
     for m in _INLINE_SPLIT_RE.finditer(name):
@@ -204,6 +214,7 @@ def _split_inline(name: str) -> tuple[str, str]:
     return name, ""
 
 
+@lru_cache(maxsize=2048)
 def _split_run_on(line: str) -> tuple[str, str]:
     """Split a name run straight into its role (`ThS. Đoàn Thanh Tâm Phó Trưởng khoa Nhà nước
     và Pháp luật`: a `Name<br>Role` paragraph read as one line) when the tail reads as a role.
@@ -232,6 +243,7 @@ def _several_names(line: str) -> list[str]:
     return []
 
 
+@lru_cache(maxsize=2048)
 def parse_byline(name_line: str, role_line: str = "") -> Byline:
     """Split a byline into name as shown, degree prefix and role, keeping the raw text to audit.
 
@@ -263,6 +275,7 @@ def parse_byline(name_line: str, role_line: str = "") -> Byline:
 _ABBREV_END_RE = re.compile(r"(?<![^\W\d_])[A-ZĐ&]{1,5}\.$|\.\.$")
 
 
+@lru_cache(maxsize=2048)
 def parse_photo_credit(line: str) -> str | None:
     """The photographer of an `Ảnh: X` credit line, or None when the line is not one."""
     m = _PHOTO_RE.fullmatch(clean_line(line))
@@ -281,6 +294,7 @@ def _source_of(line: str) -> str | None:
     return src
 
 
+@lru_cache(maxsize=2048)
 def is_source_line(line: str) -> bool:
     """True for a repost's source line (`Theo Báo An Giang Online`, `Nguồn: TTXVN`)."""
     return _source_of(clean_line(line)) is not None

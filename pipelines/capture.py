@@ -12,6 +12,11 @@ Where a response was written goes in `request.meta["warc_ref"]` (a dict: warc_fi
 the db folder, warc_offset, warc_record_id, warc_digest); the run's file name goes in the stats as
 `luutru/warc_file`. Settings: LUUTRU_DB (the file sits in `<db folder>/warc/`), LUUTRU_WARC
 (default True; False turns capture off).
+
+In a crawl with the archive writer process (pipelines/writer.py), the middleware only hands the
+exchange to it (`crawler.luutru_warc_sink`): the writer gzips and writes the records, in the
+order responses came, and `warc_ref` is `{"capture_id": n}` until the writer links the article
+to its record (the writer writes a response's record before the article built from it).
 """
 
 from __future__ import annotations
@@ -41,6 +46,18 @@ def _pairs(headers: Any) -> list[tuple[str, str]]:
     return out
 
 
+def warc_info(crawler: Crawler, site: str) -> dict[str, str]:
+    """The warcinfo fields of a crawl's WARC file."""
+    spider = getattr(crawler, "spider", None)
+    return {
+        "isPartOf": site,
+        "operator": "luutru",
+        "http-header-user-agent": crawler.settings.get("USER_AGENT", ""),
+        "robots": "obey" if crawler.settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        "description": f"base_url={getattr(spider, 'base_url', '')}",
+    }
+
+
 class WarcCaptureMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         if not crawler.settings.getbool("LUUTRU_WARC", True):
@@ -66,18 +83,7 @@ class WarcCaptureMiddleware:
         if self.writer is None and not self.failed:
             try:
                 path = warc_path_for(self.db_path, self._site())
-                spider = getattr(self.crawler, "spider", None)
-                self.writer = WarcWriter(
-                    path,
-                    info={
-                        "isPartOf": self._site(),
-                        "operator": "luutru",
-                        "http-header-user-agent": self.crawler.settings.get("USER_AGENT", ""),
-                        "robots": "obey" if self.crawler.settings.getbool("ROBOTSTXT_OBEY")
-                        else "ignore",
-                        "description": f"base_url={getattr(spider, 'base_url', '')}",
-                    },
-                )
+                self.writer = WarcWriter(path, info=warc_info(self.crawler, self._site()))
             except OSError as exc:
                 self.failed = True
                 logger.error("cannot open a WARC file next to %s: %s", self.db_path, exc)
@@ -87,7 +93,8 @@ class WarcCaptureMiddleware:
         return self.writer
 
     def spider_opened(self, spider: Any = None) -> None:
-        self._open()
+        if getattr(self.crawler, "luutru_warc_sink", None) is None:
+            self._open()
 
     def spider_closed(self, spider: Any = None, reason: str = "") -> None:
         if self.writer is not None:
@@ -97,22 +104,28 @@ class WarcCaptureMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Response:
-        writer = self._open()
-        if writer is None:
+        sink = getattr(self.crawler, "luutru_warc_sink", None)
+        writer = None if sink is not None else self._open()
+        if sink is None and writer is None:
             return response
         ip = getattr(response, "ip_address", None)
+        fields = {
+            "url": response.url,
+            "status": response.status,
+            "response_headers": _pairs(response.headers),
+            "body": response.body,
+            "method": request.method,
+            "request_headers": _pairs(request.headers),
+            "request_body": request.body or b"",
+            "protocol": getattr(response, "protocol", None) or "HTTP/1.1",
+            "ip_address": str(ip) if ip else None,
+        }
+        if sink is not None:
+            request.meta["warc_ref"] = sink(fields)
+            return response
+        assert writer is not None
         try:
-            ref = writer.write_exchange(
-                url=response.url,
-                status=response.status,
-                response_headers=_pairs(response.headers),
-                body=response.body,
-                method=request.method,
-                request_headers=_pairs(request.headers),
-                request_body=request.body or b"",
-                protocol=getattr(response, "protocol", None) or "HTTP/1.1",
-                ip_address=str(ip) if ip else None,
-            )
+            ref = writer.write_exchange(**fields)
         except OSError as exc:  # disk full...: keep crawling, say so loudly
             logger.error("WARC write failed for %s: %s", response.url, exc)
             if self.crawler.stats is not None:

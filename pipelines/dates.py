@@ -260,8 +260,14 @@ _FAST_PATHS: tuple[tuple[re.Pattern[str], _Builder], ...] = (
 )
 
 
+# Every fast path matches a four-digit year: a string without four digits in a row has none.
+YEAR_DIGITS_RE = re.compile(r"\d{4}")
+
+
 def _fast_parse(text: str) -> tuple[datetime, Precision] | None:
     """The earliest (then longest) valid fast-path match in text, or None."""
+    if YEAR_DIGITS_RE.search(text) is None:
+        return None
     candidates: list[tuple[int, int, re.Match[str], _Builder]] = []
     for pattern, build in _FAST_PATHS:
         for m in pattern.finditer(text):

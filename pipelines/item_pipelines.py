@@ -10,14 +10,15 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from scrapy import Request, Spider, signals
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from archive.neardup import fingerprint
+from archive.minhash import fingerprint
 from archive.store import Archive
 from pipelines.article import clean_article
 from pipelines.dates import parse_date
+from pipelines.fetchlog import FetchLogSignals
 from pipelines.hashing import content_hash
 from pipelines.mentions import mention_fields
 from pipelines.urls import canonicalize_url, same_site
@@ -115,12 +116,14 @@ def site_origins(spider: Spider) -> tuple[str, tuple[str, ...]]:
     return spider.site.base_url, (*spider.site.aliases, spider.base_url)
 
 
-class ArchivePipeline:
+class ArchivePipeline(FetchLogSignals):
     """Store articles and keep the fetch log: every scheduled URL ends with exactly one outcome.
 
     Scrapy drops some requests without a callback or errback (a redirect to an already-seen URL,
     an off-site redirect); the scheduler signals are watched so those get a row too. Every write
-    is its own small transaction, so a killed crawler loses nothing it had stored.
+    is its own small transaction, so a killed crawler loses nothing it had stored. A crawl runs
+    this chain in the archive writer process (pipelines/writer_child.py), which groups the
+    writes into commits of up to 100 ms, an article and its fetch-log row always in one.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -129,9 +132,7 @@ class ArchivePipeline:
         self.db_path = crawler.settings.get("LUUTRU_DB", "luutru.db")
         self.archive: Archive | None = None
         self.run_id: int | None = None
-        self.scheduled: dict[str, int] = {}  # URL as first scheduled -> times scheduled
-        self.kinds: dict[str, str] = {}
-        self.done: set[str] = set()
+        FetchLogSignals.__init__(self)
         self.stored_this_run: set[str] = set()  # canonical URLs
         self.counters: Counter[str] = Counter()
         self.error_kinds: Counter[str] = Counter()
@@ -139,9 +140,7 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         pipe = cls(crawler)
-        crawler.signals.connect(pipe.request_scheduled, signal=signals.request_scheduled)
-        crawler.signals.connect(pipe.request_dropped, signal=signals.request_dropped)
-        crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
+        pipe.connect_signals(crawler)
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
 
@@ -184,38 +183,6 @@ class ArchivePipeline:
             http_status=http_status,
             article_id=article_id,
         )
-
-    def request_scheduled(self, request: Request, spider: Spider) -> None:
-        chain = request.meta.get("redirect_urls")
-        key = chain[0] if chain else request.url
-        if key in self.done:
-            return
-        self.kinds.setdefault(key, request.meta.get("kind", "page"))
-        self.scheduled[key] = self.scheduled.get(key, 0) + (0 if chain else 1)
-        if chain and not same_site(request.url, spider.base_url, ()):
-            # OffsiteMiddleware drops this request silently after this signal.
-            self._log(key, self.kinds[key], "skipped", f"offsite_redirect: {request.url}")
-
-    def request_dropped(self, request: Request, spider: Spider) -> None:
-        chain = request.meta.get("redirect_urls")
-        key = chain[0] if chain else request.url
-        if key in self.done:
-            return
-        kind = self.kinds.get(key, "page")
-        if chain:
-            self._log(key, kind, "skipped", f"redirect_to_seen_url: {request.url}")
-        elif self.scheduled.get(key, 0) > 1:
-            self.scheduled[key] -= 1  # a repeat of a URL still in flight
-        elif request.meta.get("same_article"):  # another spelling (scrapers/fingerprint.py)
-            self._log(key, kind, "skipped", f"same_article:{request.meta['same_article']}")
-        else:
-            self._log(key, kind, "duplicate", "already_fetched_under_another_url")
-
-    def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Spider) -> None:
-        if isinstance(item, ArticleItem):
-            reason = str(exception).split(":", 1)[0] or "dropped"
-            url = item.scheduled_url or item.url
-            self._log(url, "article", "skipped", reason, http_status=item.http_status)
 
     # -- items -------------------------------------------------------------------------------
 
@@ -320,7 +287,7 @@ class ArchivePipeline:
                 "requests": self.stats.get_value("downloader/request_count", 0),
                 "bytes": self.stats.get_value("downloader/response_bytes", 0),
                 "errors_json": json.dumps(dict(self.error_kinds), sort_keys=True),
-                "pid": os.getpid(),
+                "pid": self.stats.get_value("luutru/pid") or os.getpid(),  # the crawler's
                 "log_file": self.crawler.settings.get("LOG_FILE"),
                 "warc_file": self.stats.get_value("luutru/warc_file"),
             },

@@ -128,6 +128,8 @@ _TCVN3_MARKERS = frozenset(_TCVN3_DECODE) - frozenset(VI_LATIN1_LETTERS)
 _VNI_MARKERS = frozenset(ch for seq in VNI_TABLE for ch in seq if not ch.isascii()) - frozenset(
     VI_LATIN1_LETTERS
 )
+# Without one of these in a string, detect_legacy finds no encoding (cleaning's fast path).
+LEGACY_MARKERS = _TCVN3_MARKERS | _VNI_MARKERS
 # Candidate words: ASCII letters and the Latin-1 upper half (where both encodings live).
 _WORD_RE = re.compile("[A-Za-z\u00a1-\u00ff]+")
 

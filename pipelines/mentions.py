@@ -12,6 +12,7 @@ from pipelines.dates import (
     CONFIDENCE_BODY,
     EARLIEST,
     TZ,
+    YEAR_DIGITS_RE,
     ParsedDate,
     _Builder,
     _normalise,
@@ -42,6 +43,8 @@ _RANGE_BEFORE_RE = re.compile(r"\d\s*[-–—]\s*$")
 
 
 def _body_candidates(paragraph: str) -> list[tuple[int, re.Match[str], _Builder]]:
+    if YEAR_DIGITS_RE.search(paragraph) is None:  # one scan instead of six that find nothing
+        return []
     out = []
     for pattern, build in _FAST_PATHS[1:]:  # ISO stamps are not how bodies write dates
         for m in pattern.finditer(paragraph):

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from pipelines.dates import RENDER_CLOCK_RE
-from pipelines.legacy import detect_legacy, fix_legacy
+from pipelines.legacy import LEGACY_MARKERS, detect_legacy, fix_legacy
 
 _SPECIAL_FOLDS = {"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"}
 
@@ -27,15 +27,17 @@ _INVISIBLE_RE = re.compile(
 )
 # C0/C1 controls other than the whitespace ones (\t \n \v \f \r) and NEL (\x85, a line break).
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
-# C0 controls go before the legacy repair, which reads words: `®\x08A` must be judged as `®A`
-# the first time, or a second clean would repair what the first left (not idempotent). C1 stays:
-# it can be a legacy byte decoded as Latin-1.
-_C0_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+# Controls (C0 and C1) and invisibles other than U+00AD (TCVN3's `ư`) go before the legacy
+# repair, which reads words: `®\x08A`, `¯\x80®0µ` and `®\u200bA` must be judged as `®A` and
+# `¯®0µ` the first time, or a second clean would repair what the first left (not idempotent).
+# They are deleted in the end anyway, and no legacy table has a code among them.
+_PRE_REPAIR_RE = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 # Entities with their terminating ";" only: "R&D" or "?a=1&para=2" must not turn into symbols.
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _NEWLINE_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-# Horizontal whitespace: tabs, NBSP, the Unicode space family, \v \f.
-_HSPACE_RE = re.compile("[^\\S\n]+")
 _ANY_SPACE_RE = re.compile(r"\s+")
 
 _VI_ONLY_RE = re.compile(f"[{_VI_ONLY_CLASS}]")
@@ -90,7 +92,22 @@ BOILERPLATE_PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 
 
-@lru_cache(maxsize=4096)
+# A string without any of these, already NFC, passes every character-level repair unchanged:
+# no control or invisible character to drop, no entity to decode, no eth to map, no soft hyphen
+# (or its stand-in) to decide on, and no legacy marker, without which `detect_legacy` finds no
+# encoding. clean_text/clean_line then only tidy the whitespace.
+_NEEDS_REPAIR_RE = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u00d0\u00f0\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff\u2e40&"
+    + "".join(re.escape(ch) for ch in sorted(LEGACY_MARKERS)) + "]"
+)
+
+
+def _is_clean_unicode(s: str) -> bool:
+    """True when the character-level repairs (legacy, entities, controls, NFC) change nothing."""
+    return _NEEDS_REPAIR_RE.search(s) is None and unicodedata.is_normalized("NFC", s)
+
+
 def _fold_char(ch: str) -> str:
     """Fold one NFC character to one character, so folded offsets map back to the original."""
     if ch in _SPECIAL_FOLDS:
@@ -99,9 +116,22 @@ def _fold_char(ch: str) -> str:
     return base if len(base) == 1 else ch.lower()
 
 
+class _FoldTable(dict[int, str]):
+    """Code point -> folded character for `str.translate`, filled in on first sight."""
+
+    def __missing__(self, cp: int) -> str:
+        folded = self[cp] = _fold_char(chr(cp))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold(s: str) -> str:
     """Search form: lower-case, no diacritics, đ -> d; one output char per NFC input char."""
-    return "".join(_fold_char(ch) for ch in unicodedata.normalize("NFC", s))
+    if s.isascii():  # every ASCII letter folds to its lower case, nothing else changes
+        return s.lower()
+    return unicodedata.normalize("NFC", s).translate(_FOLD_TABLE)
 
 
 def _unescape_entities(s: str) -> str:
@@ -210,12 +240,13 @@ def unshield_soft_hyphens(s: str) -> str:
 
 def clean_text(s: str) -> str:
     """Body text in one canonical form, so equal articles compare and hash equal; idempotent."""
-    s = _normalise_chars(_fix_legacy_lines(_C0_RE.sub("", s)))
+    if not _is_clean_unicode(s):
+        s = _normalise_chars(_fix_legacy_lines(_PRE_REPAIR_RE.sub("", s)))
     s = _NEWLINE_RE.sub("\n", s)
     paragraphs: list[str] = []
     current: list[str] = []
     for raw_line in s.split("\n"):
-        line = _HSPACE_RE.sub(" ", raw_line).strip()
+        line = " ".join(raw_line.split())  # a line holds no "\n": its whitespace is horizontal
         if line:
             current.append(line)
         elif current:
@@ -226,9 +257,15 @@ def clean_text(s: str) -> str:
     return "\n\n".join(paragraphs)
 
 
+@lru_cache(maxsize=4096)
 def clean_line(s: str) -> str:
-    """A one-line field (title, name, role): every whitespace run is one space; idempotent."""
-    return _ANY_SPACE_RE.sub(" ", _normalise_chars(_fix_legacy(_C0_RE.sub("", s)))).strip()
+    """A one-line field (title, name, role): every whitespace run is one space; idempotent.
+
+    Byline and chrome checks clean the same short lines many times over: cached.
+    """
+    if not _is_clean_unicode(s):
+        s = _normalise_chars(_fix_legacy(_PRE_REPAIR_RE.sub("", s)))
+    return " ".join(s.split())
 
 
 def _drop_counter(m: re.Match[str]) -> str:
@@ -261,9 +298,16 @@ def normalize_tone_marks(s: str) -> str:
     return _OLD_TONE_RE.sub(_move_tone, s)
 
 
+# The patterns as one alternation, each keeping its own flags: one fullmatch instead of eleven.
+_BOILERPLATE_RE = re.compile("|".join(
+    f"(?i:{p.pattern})" if p.flags & re.IGNORECASE else f"(?:{p.pattern})"
+    for p in BOILERPLATE_PATTERNS))
+
+
+@lru_cache(maxsize=4096)
 def is_boilerplate(line: str) -> bool:
     """True for page chrome (clock, skip link, counters, print links) that is never article text."""
     cleaned = clean_line(line)
     if not cleaned:
         return False
-    return any(p.fullmatch(cleaned) for p in BOILERPLATE_PATTERNS)
+    return _BOILERPLATE_RE.fullmatch(cleaned) is not None

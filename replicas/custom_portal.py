@@ -278,13 +278,14 @@ class CustomSite(ReplicaSite):
             body.append(f'<p style="text-align:right"><strong>{esc(d.author)}</strong></p>')
             if d.role:
                 body.append(f'<p style="text-align:right"><em>{esc(d.role)}</em></p>')
+        body.append(self.shared_photo("/Uploads/images", page.id))
         for line in look.after_body:
             body.append(f'<div class="attach">{esc(line)}</div>')
         parts.append(f'<div class="content-detail">{"".join(body)}</div>')
         parts.append('<div class="tools"><a href="javascript:window.print()">In bài viết</a> | <a href="#" class="share">Chia sẻ</a></div>')
         section = d.section
         others = [i for i in self.listings[section] if i != page.id][:5]
-        other = "".join(f'<li><a href="{esc(self.pages[i].path)}">{esc(self.pages[i].draft.title)}</a></li>' for i in others)
+        other = "".join(f'<li><a href="{self.related_href(esc(self.pages[i].path), page.id + j)}">{esc(self.pages[i].draft.title)}</a></li>' for j, i in enumerate(others))
         parts.append(f'<div class="tin-khac"><div class="box-title">{esc(look.related_heading)}</div><ul>{other}</ul></div>')
         crumb = (f'<div class="breadcrumb"><a href="/">Trang chủ</a> » '
                  f'<a href="{esc(self.sections[section])}">{esc(section)}</a></div>')
@@ -338,7 +339,10 @@ def _key(target: str) -> str:
     """A lookup key for a request target: decoded path, lower case, query keys sorted."""
     path, _, query = target.partition("?")
     decoded, _q = split_target(path)
-    pairs = sorted(parse_qsl(query, keep_blank_values=True))
+    # Unknown parameters (a shared link's utm_*, fbclid, zarsrc) are ignored, as PHP and
+    # ASP.NET pages ignore them.
+    pairs = sorted((k, v) for k, v in parse_qsl(query, keep_blank_values=True)
+                   if not k.lower().startswith("utm_") and k.lower() not in ("fbclid", "zarsrc"))
     return decoded.rstrip("/").lower() + (f"?{urlencode(pairs)}" if pairs else "")
 
 

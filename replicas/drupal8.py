@@ -208,6 +208,7 @@ class Drupal8Site(ReplicaSite):
             if i == 0 and node.stray_alt:
                 parts.append(f'<p><img alt="{node.stray_alt}" src="/sites/default/files/'
                              f'{node.stray_alt}.jpg" /></p>')
+        parts.append(self.shared_photo("/sites/default/files", node.nid))
         if d.author and node.byline == "body":
             parts.append(f'<p style="text-align: right;"><strong>{esc(d.author)}</strong></p>')
             if d.role:
@@ -277,8 +278,9 @@ class Drupal8Site(ReplicaSite):
         header = f"<header>{meta}</header>" if self.theme != "classy" else ""
         footer = meta if self.theme == "classy" else ""
         related = "".join(
-            f'<div class="views-row"><a href="/node/{n}" hreflang="vi">'
-            f"{esc(self.nodes[n].draft.title)}</a></div>" for n in self.related.get(node.nid, [])
+            f'<div class="views-row"><a href="{self.related_href(f"/node/{n}", node.nid + j, slash=True)}" '
+            f'hreflang="vi">{esc(self.nodes[n].draft.title)}</a></div>'
+            for j, n in enumerate(self.related.get(node.nid, []))
         )
         content = f"""<article data-history-node-id="{node.nid}" role="article" about="/node/{node.nid}" class="node node--type-article node--promoted node--view-mode-full">
   {header}{footer}

@@ -123,12 +123,15 @@ class HaiPhongSite(ReplicaSite):
                     content.append(f'<p style="text-align:justify">{esc(paras[0])}</p>')
                 continue
             content.append(f'<p style="text-align:justify">{esc(paras[i])}</p>')
+        content.append(self.shared_photo("/Portals/0/Images", item.id))
         if d.author:
             content.append(f'<p style="text-align:right"><strong>{esc(d.author)} –&nbsp; {esc(d.role)}</strong></p>')
         section = d.section
         others = [i for i in self.listings[section] if i != item.id][:5]
-        other = "".join(f'<li><a href="{self.items[i].path}">{esc(self.items[i].draft.title)}</a> '
-                        f"<span>({self.items[i].draft.when:%d/%m/%Y})</span></li>" for i in others)
+        other = "".join(f'<li><a href="{self.related_href(self.items[i].path, item.id + j)}">'
+                        f"{esc(self.items[i].draft.title)}</a> "
+                        f"<span>({self.items[i].draft.when:%d/%m/%Y})</span></li>"
+                        for j, i in enumerate(others))
         body = f"""<div class="news-detail">
   <h1 class="news-title">{esc(d.title)}</h1>
   <div class="news-date">Cập nhật: {d.when:%d/%m/%Y %H:%M}</div>

@@ -198,7 +198,7 @@ class K2Site(ReplicaSite):
         siblings = self.listings[cat]
         idx = siblings.index(item.id) if item.id in siblings else 0
         related = "".join(
-            f'<li class="{"even" if j % 2 else "odd"}"><a class="itemRelTitle" href="{quote(self.items[i].path)}">{esc(self.items[i].draft.title)}</a></li>'
+            f'<li class="{"even" if j % 2 else "odd"}"><a class="itemRelTitle" href="{self.related_href(quote(self.items[i].path), item.id + j)}">{esc(self.items[i].draft.title)}</a></li>'
             for j, i in enumerate(siblings[idx + 1:idx + 5]))
         text = (f'<div class="itemIntroText">{intro}</div><div class="itemFullText">{full}</div>'
                 if item.split else f'<div class="itemFullText">{intro}{full}</div>')

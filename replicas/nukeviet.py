@@ -293,6 +293,7 @@ class NukeVietSite(ReplicaSite):
                 out.append(f'<p style="text-align: center;"><em>{esc(text)}</em></p>')
                 continue
             out.append(f'<p style="text-align: justify;">{spaces_to_nbsp(esc(text))}</p>')
+        out.append(self.shared_photo("/uploads/news", item.id))
         if item.byline == "end" and d.author:
             out.append(f"{right}<strong>{esc(d.author)}</strong></p>")
             if d.role:
@@ -305,7 +306,8 @@ class NukeVietSite(ReplicaSite):
         return hometext, "\n".join(out), author
 
     def related_link(self, item: Item) -> str:
-        return item.variant(item.related_variant) if item.related_variant else item.path
+        href = item.variant(item.related_variant) if item.related_variant else item.path
+        return self.related_href(href, item.id)
 
     def section_of(self, item: Item) -> str:
         return item.draft.section

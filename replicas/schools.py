@@ -19,7 +19,7 @@ import random
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, quote, unquote
 
 from replicas.bentre import ACTORS, HCM_TOPICS, NEWS_SENTENCES, SOLUTIONS, SUBJECTS, TASKS
 
@@ -393,6 +393,61 @@ class ReplicaSite:
     slug: str
     name: str
     articles: list[ReplicaArticle]
+    # Related-block links and a shared photo spelled the ways shared links come back into real
+    # pages (`shared_spelling`, `shared_photo`), with the school's live origin (`https://www.`
+    # host) for the absolute ones. Off by default: the stock links for every other test.
+    link_variants: bool = False
+    live_origin: str = ""
 
     def route(self, target: str) -> tuple[int, str, bytes, dict[str, str]]:
         raise NotImplementedError
+
+    def related_href(self, href: str, k: int, *, slash: bool = False) -> str:
+        """`href` (as printed in the attribute) in a related block: itself, or with
+        `link_variants` the k-th way a shared link to it comes back."""
+        return shared_spelling(href, k, self.live_origin, slash=slash) if self.link_variants \
+            else href
+
+    def shared_photo(self, folder: str, k: int) -> str:
+        """With `link_variants`, one photo of the school every article shows twice, its path
+        spelled two of four ways (`shared_photo_src`); else nothing."""
+        if not self.link_variants:
+            return ""
+        return "".join(f'<p style="text-align: center;"><img alt="" src="'
+                       f'{shared_photo_src(folder, j, self.live_origin)}" /></p>'
+                       for j in (k, k + 1))
+
+
+def _query_sep(href: str) -> str:
+    return "&amp;" if "?" in href else "?"
+
+
+def shared_spelling(href: str, k: int, live_origin: str = "", *, slash: bool = False) -> str:
+    """The k-th spelling of a link to the page `href` (a root-relative path as printed in an
+    attribute) after a round trip through a share: `?utm_source=`, Facebook's `fbclid`, the
+    live host (`https://www.`), Zalo's parameters, %-hex in lower case (or %-encoded where the
+    CMS prints raw Unicode) or a trailing slash (for CMSs that serve one), or plain. Each one
+    serves the same page as `href`."""
+    sep = _query_sep(href)
+    path, q, query = href.partition("?")
+    shapes = (
+        f"{href}{sep}utm_source=tinkhac&amp;utm_medium=related",
+        f"{href}{sep}fbclid=IwAR{k:04d}zP9xVq7kL",
+        (live_origin + href) if live_origin else f"{href}{sep}utm_source=facebook",
+        (re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), href) if "%" in path
+         else quote(path, safe="/@,;:=+$!*'()~") + q + query if not path.isascii()
+         else path.rstrip("/") + "/" + q + query if slash
+         else f"{href}{sep}utm_source=zalo&amp;utm_medium=zalo&amp;zarsrc=30"),
+        href,
+    )
+    return shapes[k % len(shapes)]
+
+
+def shared_photo_src(folder: str, k: int, live_origin: str = "") -> str:
+    """The k-th spelling of one photo's path (a Vietnamese file name): %-encoded, raw Unicode,
+    on the live host, lower-case %-hex. Every one is the same file."""
+    raw = f"{folder}/ảnh-tư-liệu/hội-trường-nhà-trường.jpg"
+    encoded = quote(raw)
+    shapes = (encoded, raw, live_origin + encoded if live_origin else raw,
+              re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), encoded))
+    return shapes[k % len(shapes)]

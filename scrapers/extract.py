@@ -8,6 +8,8 @@ from urllib.parse import urljoin, urlsplit
 from lxml import html as lxml_html
 from parsel import Selector
 
+from scrapers.css_prefilter import css, squeezed_text
+
 # Elements that start a new block of text when rendered.
 _BLOCK_TAGS = frozenset(
     "p div h1 h2 h3 h4 h5 h6 li ul ol blockquote table tr td th pre section article "
@@ -37,8 +39,10 @@ def text_blocks(selector: Selector) -> list[str]:
     def flush() -> None:
         text = "".join(current).strip()
         current.clear()
-        if text:
+        if "\n" in text:
             blocks.extend(part for part in _NEWLINES.split(text) if part)
+        elif text:  # one line: nothing to split
+            blocks.append(text)
 
     # An explicit stack, not recursion: pages nest 10,000 divs deep in the wild.
     stack: list[tuple[lxml_html.HtmlElement, bool]] = [(root, False)]
@@ -46,7 +50,7 @@ def text_blocks(selector: Selector) -> list[str]:
         el, closing = stack.pop()
         tag = el.tag if isinstance(el.tag, str) else None
         if closing:
-            if tag in _BLOCK_TAGS:
+            if current and tag in _BLOCK_TAGS:
                 flush()
             if el.tail:
                 current.append(_inline(el.tail))
@@ -55,7 +59,7 @@ def text_blocks(selector: Selector) -> list[str]:
             if el.tail:
                 current.append(_inline(el.tail))
             continue
-        if tag in _BLOCK_TAGS:
+        if current and tag in _BLOCK_TAGS:
             flush()
         if tag == "br":
             current.append("\n")
@@ -71,10 +75,10 @@ def first_text(selector: Selector, *queries: str) -> str:
     """The first non-empty text among queries tried in order (XPath when it starts with `/`,
     `(` or `./`)."""
     for query in queries:
-        found = selector.xpath(query) if is_xpath(query) else selector.css(query)
+        found = selector.xpath(query) if is_xpath(query) else css(selector, query)
         for value in found:
             text = (
-                " ".join(value.xpath("string()").get("").split())
+                squeezed_text(value)
                 if not isinstance(value.root, str)
                 else value.root.strip()
             )
@@ -90,7 +94,7 @@ def is_xpath(query: str) -> bool:
 
 def select_all(selector: Selector, query: str) -> list[Selector]:
     """Elements (or attribute values) for a CSS or XPath query."""
-    return list(selector.xpath(query) if is_xpath(query) else selector.css(query))
+    return list(selector.xpath(query)) if is_xpath(query) else css(selector, query)
 
 
 def all_values(selector: Selector, *queries: str) -> list[str]:
@@ -101,7 +105,7 @@ def all_values(selector: Selector, *queries: str) -> list[str]:
             text = (
                 value.root.strip()
                 if isinstance(value.root, str)
-                else " ".join(value.xpath("string()").get("").split())
+                else squeezed_text(value)
             )
             if text:
                 found.append(text)

@@ -56,16 +56,13 @@ REQUEST_FINGERPRINTER_CLASS = "scrapers.fingerprint.ArticleFingerprinter"
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
+# The archive work (clean, dates, dedupe keys, SQLite/FTS, fetch log, cross-check records) runs
+# in a writer process on the other core: pipelines/writer.py runs the in-process chain of
+# pipelines.item_pipelines (Clean 100, CrossCheckFill 150, Date 200, Dedupe 300, Archive 900,
+# CrossCheck 910) there, with group commits.
 ITEM_PIPELINES = {
-    "pipelines.item_pipelines.CleanPipeline": 100,
-    # The author or date the family spider could not read, from the generic extraction.
-    "pipelines.crosscheck.CrossCheckFillPipeline": 150,
-    "pipelines.item_pipelines.DatePipeline": 200,
-    "pipelines.item_pipelines.DedupePipeline": 300,
-    "pipelines.item_pipelines.ArchivePipeline": 900,
-    # Needs the article id too: stores the family-vs-generic comparison (LUUTRU_CROSSCHECK).
-    "pipelines.crosscheck.CrossCheckPipeline": 910,
-    # Needs the article id the archive gave: runs after it.
+    "pipelines.writer.WriterPipeline": 900,
+    # Needs the article id the archive gave: runs after it. Its writes go to the writer process.
     "pipelines.attachments.AttachmentPipeline": 950,
 }
 LUUTRU_WARC = True  # keep the original bytes (warc/ beside the archive)

@@ -87,11 +87,12 @@ def crawl_replicas(
     return out
 
 
-def crawl_then_kill(url: str, db: Path, stored_at_least: int, delay: str = "0.05") -> int:
-    """Start `luutru crawl bentre` on one connection, SIGKILL it once the archive holds
+def crawl_then_kill(url: str, db: Path, stored_at_least: int, delay: str = "0.05",
+                    site: str = "bentre") -> int:
+    """Start `luutru crawl SITE` on one connection, SIGKILL it once the archive holds
     `stored_at_least` articles (or after 60 s); the number of articles it held by then."""
     proc = subprocess.Popen(
-        [*LUUTRU, "crawl", "bentre", "--base-url", url, "--db", str(db),
+        [*LUUTRU, "crawl", site, "--base-url", url, "--db", str(db),
          "--delay", delay, "--concurrency", "1", "--quiet"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -131,3 +132,23 @@ def bentre_archive(bentre_server, tmp_path_factory):
     db = tmp_path_factory.mktemp("bentre") / "bentre.db"
     summary = crawl(bentre_server.url, db)
     return db, summary
+
+
+@pytest.fixture(scope="session")
+def changed_archive(tmp_path_factory):
+    """A 30-article replica crawled, then changed (6 new, one essay edited, one deleted) and
+    re-crawled with --refresh: an archive with a gone article and one with 2 revisions, two
+    runs and two WARC files. Shared by the export and WACZ tests: (db, site, changes)."""
+    from replicas.bentre import build_site
+    from replicas.server import ReplicaServer
+    from replicas.snapshots import evolve
+
+    site = build_site(n_articles=30)
+    later, changes = evolve(site)
+    db = tmp_path_factory.mktemp("changed") / "changed.db"
+    with ReplicaServer(site) as server:
+        crawl(server.url, db)
+        server.site = later
+        second = crawl(server.url, db, "--refresh")
+    assert (second["updated"], second["gone"]) == (1, 1), second
+    return db, site, changes

@@ -17,7 +17,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 from w3lib.url import safe_url_string
 
-from pipelines.urls import ArticleSpellings, canonicalize_url, same_site
+from pipelines.urls import ArticleSpellings, canonicalize_url, host_twins, same_site
 from scrapers.crosscheck import cross_check, spider_stats
 from scrapers.extract import (
     all_values,
@@ -28,9 +28,23 @@ from scrapers.extract import (
     text_blocks,
 )
 from scrapers.items import ArticleItem, FetchOutcome
+from scrapers.platforms.recheck import Rechecks
 from scrapers.platforms.sections import SectionLedger
 from scrapers.reparse import full_root
 from scrapers.sites import SiteDef
+
+# Scrapy pops higher priorities first: article pages before the next listing page.
+ARTICLE_PRIORITY = 1
+
+
+def _same_request(request: scrapy.Request, template: scrapy.Request) -> bool:
+    """True when `request` is `template` in every attribute a Request carries (so it may be
+    kept as its URL and rebuilt from the template)."""
+    return all(getattr(request, name) == getattr(template, name) for name in (
+        "url", "method", "body", "callback", "errback", "priority", "dont_filter", "flags",
+        "cookies", "encoding", "cb_kwargs")) and request.meta == {
+            k: v for k, v in template.meta.items() if k != "claimed"} and (
+        request.headers.to_unicode_dict() == template.headers.to_unicode_dict())
 
 
 def utc_now() -> str:
@@ -98,10 +112,12 @@ class SiteSpider(scrapy.Spider):
         self._requested: set[str] = set()  # canonical URLs of articles requested this run
         # Every spelling of an article requested this run (tracking parameters, host aliases,
         # /node/N once a shortlink named it): a second spelling is skipped, never fetched.
+        # The site's own twins (http/https, www.) count too: shared links come back that way.
         self.spellings = ArticleSpellings(
-            self.site.base_url, (*self.site.aliases, self.base_url)
+            self.site.base_url, host_twins(*self.site.aliases, self.site.base_url, self.base_url)
         )
         self._swept = False
+        self.rechecks = Rechecks(known, self.site.base_url, self.base_url)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -120,8 +136,12 @@ class SiteSpider(scrapy.Spider):
             # A held link claims its article only when scheduled (schedule_deferred): a
             # listing row read meanwhile, with its date, wins over a related link.
             self.spellings.release(request.url)
-        if self.max_pages is None:
-            self._deferred.setdefault(request.url, request)
+        if self.max_pages is None and request.url not in self._deferred:
+            # Thousands are held until the listings end (most "Tin khác" links name articles
+            # a listing row claims later): a plain article link is kept as its URL alone and
+            # rebuilt when scheduled, ~1.3 kB less each (docs/benchmarks.md, Memory).
+            plain = _same_request(request, self.article_fetch(request.url, {}))
+            self._deferred[request.url] = None if plain else request
 
     def schedule_deferred(self) -> None:
         if not self._swept:
@@ -129,8 +149,11 @@ class SiteSpider(scrapy.Spider):
             self._sweep_due()
         if not self._deferred:
             return
-        requests, self._deferred = list(self._deferred.values()), {}
-        for request in requests:
+        held, self._deferred = self._deferred, {}
+        for url, request in held.items():
+            if request is None:
+                request = self.article_fetch(url, {})
+                del request.meta["claimed"]  # as defer() left it
             first = self.spellings.claimed(request.url)
             if first is not None and first != request.url:
                 # Another spelling of an article requested meanwhile, or named by a page
@@ -143,19 +166,19 @@ class SiteSpider(scrapy.Spider):
         raise DontCloseSpider
 
     def _sweep_due(self) -> None:
-        """Re-check known articles due for a refresh that no listing page showed this run:
-        this is how a deleted article (now 404/410) is noticed."""
+        """Re-check archived articles no listing page showed this run (recent ones due, then
+        within the budget the missing and the least recently checked: recheck.py), at their
+        canonical path on the crawled host: how an edit or a deletion (404/410) is noticed."""
         if self.known is None or self.max_pages is not None:
             return
-        for canonical in self.known.due():
-            url = self.base_url + canonical[len(self.site.base_url):]
-            if canonical in self._requested or self.spellings.claimed(url):
-                continue
-            self._requested.add(canonical)
+        for check in self.rechecks.plan(self._requested, self.spellings.claimed):
+            self._requested.add(check.canonical_url)
+            self.crawler.stats.inc_value(f"luutru/recheck/{check.reason}")
             self.defer(scrapy.Request(
-                url, callback=self.parse_article, errback=self.on_error,
-                headers=self.known.validators(canonical),
-                meta={"kind": "article", "refresh": True, "handle_httpstatus_list": [304]},
+                check.url, callback=self.parse_article, errback=self.on_error,
+                headers=self.known.validators(check.canonical_url),
+                meta={"kind": "article", "refresh": True, "recheck": check.reason,
+                      "handle_httpstatus_list": [304]},
                 cb_kwargs={"listing": {}},
             ))
 
@@ -171,8 +194,14 @@ class SiteSpider(scrapy.Spider):
         self._listing_pages[section] = count + 1
         return True
 
-    def _fetch_status(self, url: str) -> str:
-        return self.known.status(url) if self.known is not None else "new"
+    def _fetch_status(self, url: str, node_id: int | None = None) -> str:
+        """The archive's answer for a link, asked under its spelling and then its article key
+        (a host twin, or a pair learnt this run, that the archive's own aliases do not map)."""
+        if self.known is None:
+            return "new"
+        status = self.known.status(url, node_id)
+        key = self.spellings.key(url)
+        return self.known.status(key, node_id) if status == "new" and key != url else status
 
     def link_node_id(self, url: str) -> int | None:
         """The CMS's node id a link names by its shape (`/node/N`), where the family says."""
@@ -191,10 +220,10 @@ class SiteSpider(scrapy.Spider):
         """
         url = self.on_crawled_host(safe_url_string(response.urljoin(href)))
         node_id = self.link_node_id(url)
-        status = self.known.status(url, node_id) if self.known is not None else "new"
+        status = self._fetch_status(url, node_id)
         if status == "known":
             self.crawler.stats.inc_value("luutru/known_skipped")
-            entry = self.known.get(url, node_id)
+            entry = self.known.get(url, node_id) or self.known.get(self.spellings.key(url))
             if self.known.get(url) is None or not self._spelled_canonically(url):
                 return self.same_article(url, f"#{entry.article_id}" if entry.article_id
                                          else self.known.canonical(url))
@@ -211,13 +240,24 @@ class SiteSpider(scrapy.Spider):
         if self.known is not None:
             self._requested.add(self.known.canonical(url))
         headers = self.known.validators(url) if status == "refresh" else {}
+        return self.article_fetch(url, listing, refresh=status == "refresh", headers=headers,
+                                  claimed=first is None)
+
+    def article_fetch(self, url: str, listing: dict[str, Any], *, refresh: bool = False,
+                      headers: dict[str, str] | None = None,
+                      claimed: bool = False) -> scrapy.Request:
+        """The request for an article page. Articles go before further listing pages
+        (`ARTICLE_PRIORITY`): the scheduler then holds one listing page's rows at a time,
+        not whole sections walked ahead through their pagers (memory grows with a site's
+        size otherwise: docs/benchmarks.md, Memory)."""
         return scrapy.Request(
             url,
             callback=self.parse_article,
             errback=self.on_error,
-            headers=headers,
-            meta={"kind": "article", "refresh": status == "refresh",
-                  "handle_httpstatus_list": [304], "claimed": first is None},
+            headers=headers or {},
+            priority=ARTICLE_PRIORITY,
+            meta={"kind": "article", "refresh": refresh,
+                  "handle_httpstatus_list": [304], "claimed": claimed},
             cb_kwargs={"listing": listing},
         )
 
@@ -229,9 +269,17 @@ class SiteSpider(scrapy.Spider):
         base = urlsplit(self.base_url)
         if (parts.scheme, parts.netloc) == (base.scheme, base.netloc):
             return url
-        if not same_site(url, self.site.base_url, (*self.site.aliases, self.base_url)):
+        if not same_site(url, self.site.base_url, self.spellings.aliases):
             return url
         return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
+
+    def file_urls(self, urls: list[str]) -> list[str]:
+        """Attached files in one spelling each for the whole run: canonical form on the crawled
+        host (a live-host or www. link moved there), so a file linked from two articles, twice
+        in one, or under two spellings is downloaded once (downloads are keyed by URL)."""
+        spelled = (canonicalize_url(safe_url_string(u), origin=self.base_url,
+                                    aliases=self.spellings.aliases) for u in urls)
+        return list(dict.fromkeys(spelled))
 
     def _spelled_canonically(self, url: str) -> bool:
         """True when a link is already in canonical form on the crawled host (a plain listing
@@ -477,6 +525,7 @@ class ListingSpider(SectionLedger, SiteSpider):
             yield from self.note_listing(response, section, key, 0)
             return
         links = self.row_links(response, section) or self.fallback_links(response, section, key)
+        self.rechecks.listed(self, section, links)  # gaps where a deleted article would sit
         rows = known = 0
         for target, facts in links:
             rows += 1
@@ -586,10 +635,10 @@ class ListingSpider(SectionLedger, SiteSpider):
             date_raw=fields["date_raw"],
             date_source=fields["date_source"] if fields["date_raw"] else None,
             listing_url=listing.get("listing_url"),
-            attachment_urls=attachment_urls(
+            attachment_urls=self.file_urls(attachment_urls(
                 response.url, [*self.first_match(scope, "body"),
                                *self.first_match(scope, "file_fields")]
-            ),
+            )),
             generic=generic,
             # The fetch log says so: the text comes from the re-parse (scrapers/reparse.py).
             flags=["reparsed"] if state == "reparsed" else [],

@@ -30,6 +30,7 @@ from lxml import html as lxml_html
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
+from pipelines.urls import KeyedMap, KeyedUrls, is_tracking, same_site
 from scrapers.generic_page import GenericPage
 from scrapers.generic_rules import (
     ARTICLE_OP_RE,
@@ -75,10 +76,13 @@ class GenericSpider(SiteSpider):
         self.host = (urlsplit(self.base_url).hostname or "").lower().removeprefix("www.")
         self.max_articles = int(max_articles) if max_articles not in (None, "", 0, "0") else None
         self.max_depth = int(max_depth) if max_depth not in (None, "") else self.MAX_DEPTH
-        self._seen: set[str] = set()  # every URL requested or deferred (normalised)
+        # Every URL requested or deferred, by article key (canonical form, learnt pairs): a
+        # second spelling of a page (tracking parameters, www./https, %-encoding, a trailing
+        # slash, /node/N once a shortlink named it) is never requested.
+        self._seen = KeyedUrls(self.spellings.key)
         self._hub_pages = 0
         self._articles_requested = 0
-        self._teasers: dict[str, dict[str, Any]] = {}  # article URL -> best listing facts
+        self._teasers: Any = KeyedMap(self.spellings.key)  # article URL -> listing facts
         self._pending: dict[str, int] = {}  # article candidates waiting for the hubs, -> depth
         self._feed_probed = False
         self._headings: Counter[str] = Counter()  # heading text (casefolded) -> pages
@@ -89,7 +93,9 @@ class GenericSpider(SiteSpider):
 
     def same_host(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
-        return host == self.host
+        # The school's live host and its twins (http/https, www.) are this site too: their
+        # links are moved onto the crawled host by normalise().
+        return host == self.host or same_site(url, self.site.base_url, self.spellings.aliases)
 
     def normalise(self, url: str) -> str | None:
         """The URL to fetch for a link, or None when it is off-site or never worth fetching.
@@ -108,7 +114,7 @@ class GenericSpider(SiteSpider):
         pairs = []
         for k, v in parse_qsl(parts.query, keep_blank_values=True):
             key = k.lower()
-            if key.startswith(("utm_", "fbclid", "gclid")):
+            if is_tracking(key):  # utm_*, fbclid, Zalo's zarsrc...: the same page
                 continue
             if key in PRINT_QUERY and PRINT_QUERY[key] in ("", v.lower()):
                 continue
@@ -207,7 +213,14 @@ class GenericSpider(SiteSpider):
 
     def follow(self, url: str, depth: int, *, candidate: bool) -> Iterator[scrapy.Request]:
         """Schedule a hub now, or hold an article candidate until the hubs are read."""
-        if url in self._seen or depth > self.max_depth:
+        if url in self._seen:
+            first = self._seen.first(url)
+            if first != url and (candidate or self.is_article_url(url)):
+                # Another spelling of an article already requested or held: never fetched,
+                # and the fetch log says which article it names.
+                yield self.same_article(url, self.spellings.key(url))
+            return
+        if depth > self.max_depth:
             return
         if candidate or self.is_article_url(url):
             if self._fetch_status(url) == "known":
@@ -237,6 +250,10 @@ class GenericSpider(SiteSpider):
                 request = self.page_request(
                     url, depth, dict(self._teasers.get(url, {})), article=True
                 )
+                if self._seen.first(url) not in (None, url):
+                    # Named by a page read since it was held (a shortlink): the duplicate
+                    # filter drops it unrequested (scrapers/fingerprint.py), the log says why.
+                    request.meta["same_article"] = self.spellings.key(url)
                 self.crawler.engine.crawl(request)
                 scheduled = True
             if scheduled:
@@ -404,6 +421,8 @@ class GenericSpider(SiteSpider):
             return
         article = page.article(listing)
         if article is not None:
+            # Its other spellings (the URL first scheduled, the shortlink `/node/N`) name it.
+            self.learn_spellings(response, article.shortlink, article.canonical_link)
             if state == "reparsed":  # the fetch log says the text comes from the re-parse
                 article.flags.append("reparsed")
             yield article

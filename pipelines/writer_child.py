@@ -1,0 +1,337 @@
+"""The archive writer process: cleans, dates, keys and stores articles, and keeps the fetch log.
+
+Started by `pipelines.writer.WriterPipeline` (`python -m pipelines.writer_child FD`), it talks to
+the crawler over one socket (pickled messages, in order). Everything that only needs an
+article's strings runs here, on the second core, with the very pipeline code an in-process
+crawl runs (`pipelines.item_pipelines`, `pipelines.crosscheck`), so both give one archive.
+
+Group commits: messages are applied inside one transaction until none is waiting, 100 ms
+have passed or `BATCH` messages were applied; then it commits, and only then answers (an
+article's id, the counters). An article and its fetch-log row are in one transaction, so a
+URL never counts as done in the archive before its article is durable. The process dies with
+the crawler (`PR_SET_PDEATHSIG`, and an end of input without a `close` message rolls back):
+after a kill -9, whatever was not committed was never recorded, and a resumed crawl fetches it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sys
+import time
+from collections import Counter
+from multiprocessing.connection import Connection
+from types import SimpleNamespace
+from typing import Any
+
+BATCH = 200
+BATCH_SECONDS = 0.1
+MAX_CAPTURES = 50_000  # WARC refs waiting for their article
+
+
+class DeltaStats:
+    """A stats collector that remembers what changed since the last answer to the crawler."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.incs: Counter[str] = Counter()
+        self.sets: dict[str, Any] = {}
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        self.incs[key] += count
+        self.values[key] = self.values.get(key, start) + count
+
+    def set_value(self, key: str, value: Any) -> None:
+        self.sets[key] = self.values[key] = value
+
+    def get_value(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def take(self) -> tuple[dict[str, int], dict[str, Any]]:
+        incs, sets = dict(self.incs), self.sets
+        self.incs, self.sets = Counter(), {}
+        return incs, sets
+
+
+class _Forward(logging.Handler):
+    """Log records of this process go back to the crawler, which logs them (LOG_FILE...)."""
+
+    def __init__(self, out: list[Any]) -> None:
+        super().__init__(logging.INFO)
+        self.out = out
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+            if record.exc_info:
+                message += "\n" + logging.Formatter().formatException(record.exc_info)
+            self.out.append(("log", record.levelno, record.name, message))
+        except Exception:  # a record that cannot be formatted is not worth a crash
+            pass
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this process when the crawler dies (kill -9 included)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:  # not Linux: the end of input still stops the loop
+        pass
+    if os.getppid() == 1:
+        sys.exit(0)
+
+
+class Writer:
+    """The state of one crawl's writer: the archive pipelines bound to a stand-in crawler."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.events: list[Any] = []
+        self.parked: dict[int, Any] = {}
+        self.held: tuple[Any, ...] | None = None
+        self.archive: Any = None
+        self.warc: Any = None
+        self.captures: dict[int, dict[str, Any] | None] = {}
+        self.stats = DeltaStats()
+        logging.getLogger().addHandler(_Forward(self.events))
+        logging.getLogger().setLevel(logging.INFO)
+
+    def open(self, config: dict[str, Any]) -> int:
+        from pipelines.item_pipelines import (
+            ArchivePipeline,
+            CleanPipeline,
+            DatePipeline,
+            DedupePipeline,
+        )
+
+        site = SimpleNamespace(slug=config["slug"], base_url=config["site_base_url"],
+                               aliases=tuple(config["aliases"]),
+                               as_row=lambda: config["site_row"])
+        self.spider = SimpleNamespace(site=site, base_url=config["base_url"])
+        settings = {"LUUTRU_DB": config["db"], "LOG_FILE": config.get("log_file")}
+        self.crawler = SimpleNamespace(stats=self.stats, settings=settings, spider=self.spider)
+        self.spider.crawler = self.crawler
+        self.clean = CleanPipeline(self.crawler)  # type: ignore[arg-type]
+        self.date = DatePipeline(self.crawler)  # type: ignore[arg-type]
+        self.dedupe = DedupePipeline(self.crawler)  # type: ignore[arg-type]
+        self.archive_pipe = ArchivePipeline(self.crawler)  # type: ignore[arg-type]
+        self.archive_pipe.open_spider()
+        self.archive = self.archive_pipe.archive
+        assert self.archive is not None
+        pages = int(config.get("max_db_pages") or 0)
+        if pages > 0:
+            self.archive.conn.execute(f"PRAGMA max_page_count = {pages}")
+        warc = config.get("warc")
+        if warc:
+            from archive.warc import WarcWriter
+
+            try:
+                self.warc = WarcWriter(warc["path"], info=warc["info"])
+            except OSError as exc:
+                logging.getLogger("pipelines.capture").error(
+                    "cannot open a WARC file %s: %s", warc["path"], exc)
+        return int(self.archive_pipe.run_id or 0)
+
+    def _warc(self, capture_id: int, fields: dict[str, Any]) -> None:
+        """Write one exchange (the capture middleware's), remembering where it went until the
+        article built from it is stored."""
+        ref = None
+        if self.warc is not None:
+            try:
+                ref = self.warc.write_exchange(**fields).as_dict()
+            except OSError as exc:  # disk full...: keep crawling, say so loudly
+                logging.getLogger("pipelines.capture").error("WARC write failed for %s: %s",
+                                                             fields["url"], exc)
+                self.stats.inc_value("luutru/warc/errors")
+            else:
+                self.stats.inc_value("luutru/warc/records")
+        if len(self.captures) >= MAX_CAPTURES:  # listings, files: never claimed by an article
+            del self.captures[next(iter(self.captures))]
+        self.captures[capture_id] = ref
+
+    # -- messages ---------------------------------------------------------------------------
+
+    def handle(self, msg: tuple[Any, ...]) -> None:
+        kind = msg[0]
+        if kind == "item":
+            _, token, item, has_page = msg
+            self._item(token, item, has_page)
+        elif kind == "resume":
+            _, token, fields = msg
+            item = self.parked.pop(token)
+            for name, value in fields.items():
+                setattr(item, name, value)
+            self._finish(token, item)
+        elif kind == "log":
+            self.archive_pipe._log(*msg[1:])
+        elif kind == "outcome":
+            self.archive_pipe._outcome(msg[1])
+        elif kind == "warc":
+            self._warc(msg[1], msg[2])
+        elif kind == "sql":  # an attachment link (pipelines/writer_attachments.py)
+            self.archive.conn.execute(msg[1], msg[2])
+        elif kind == "log_fetch":
+            self.archive.log_fetch(*msg[1:])
+        elif kind == "attachment":
+            from pathlib import Path
+
+            from pipelines.attachments import store_attachment
+
+            folder = Path(self.crawler.settings["LUUTRU_DB"]).resolve().parent
+            outcome, sha = store_attachment(self.archive, folder, **msg[2])
+            self.events.append(("stored_file", msg[1], outcome, sha))
+        else:
+            raise ValueError(f"unknown message {kind!r}")
+
+    def _item(self, token: int, item: Any, has_page: bool) -> None:
+        from scrapy.exceptions import DropItem
+
+        from scrapers.crosscheck import complete
+
+        try:
+            item = self.clean.process_item(item)
+        except DropItem as exc:
+            self.archive_pipe.item_dropped(item, None, exc, None)  # type: ignore[arg-type]
+            self.events.append(("dropped", token, str(exc)))
+            return
+        generic = item.generic
+        if generic and generic.get("pending") and has_page:
+            missing = not item.author or not item.date_raw
+            if missing:  # the crawler reads the page (it has it) and sends the fills back
+                self.parked[token] = item
+                self.events.append(("need", token, {
+                    "title": item.title, "text": item.text, "author": item.author,
+                    "author_role": item.author_role, "author_prefix": item.author_prefix}))
+                return
+        if generic:
+            complete(self.spider, item)
+        self._finish(token, item)
+
+    def _finish(self, token: int, item: Any) -> None:
+        from pipelines.crosscheck import compare
+
+        capture = item.capture
+        if capture and "capture_id" in capture:
+            item.capture = self.captures.pop(capture["capture_id"], None)
+        item = self.date.process_item(item)
+        item = self.dedupe.process_item(item)
+        self.archive_pipe._store(item)
+        if item.generic and item.article_id is not None:
+            rows = compare(item)
+            for r in rows:
+                self.stats.inc_value(f"luutru/crosscheck/compared/{r['field']}")
+                if r["agree"] is False:
+                    self.stats.inc_value(f"luutru/crosscheck/disagree/{r['field']}")
+                    if r["chosen"] == "family":
+                        logging.getLogger("pipelines.crosscheck").info(
+                            "crosscheck: %s differs at %s: family %r, generic %r", r["field"],
+                            item.url, r["family_value"][:80], r["generic_value"][:80])
+            assert self.archive is not None
+            self.archive.record_checks(int(item.article_id), self.archive_pipe.run_id, rows)
+        self.events.append(("done", token, item.article_id))
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def answer(self, extra: list[Any] | None = None) -> None:
+        incs, sets = self.stats.take()
+        events, self.events[:] = list(self.events), []
+        self.conn.send([("stats", incs, sets), *events, *(extra or [])])
+
+    def close(self, info: dict[str, Any]) -> dict[str, Any]:
+        for key, value in info.items():
+            self.stats.values[key] = value
+        self.crawler.settings["LOG_FILE"] = info.get("LOG_FILE")
+        if self.warc is not None:
+            self.warc.close()  # fsync, and its sha256 in SHA256SUMS
+            self.warc = None
+        self.archive_pipe.spider_closed(self.spider, info["reason"])  # type: ignore[arg-type]
+        self.archive = None  # closed by the pipeline
+        return {"gone": self.stats.get_value("luutru/gone", 0),
+                "status": self.stats.get_value("luutru/run_status")}
+
+    def run(self) -> None:
+        while True:
+            msg, self.held = self.held, None
+            if msg is None:
+                try:
+                    msg = self.conn.recv()
+                except (EOFError, OSError):
+                    return  # the crawler is gone without closing: nothing uncommitted is kept
+            if msg[0] == "open":
+                try:
+                    run_id = self.open(msg[1])
+                except Exception as exc:
+                    self.answer([("opened", None, f"{type(exc).__name__}: {exc}", None)])
+                    return
+                warc_file = self.warc.rel_name if self.warc is not None else None
+                self.answer([("opened", run_id, None, warc_file)])
+            elif msg[0] == "close":
+                self.answer([("closed", self.close(msg[1]))])
+                return
+            else:
+                self._batch(msg)
+
+    def _batch(self, first: tuple[Any, ...]) -> None:
+        """Apply `first` and the messages already waiting behind it, within the batch bounds,
+        in one commit; then answer. A message that is not an archive write (open, close) is
+        held for the loop."""
+        assert self.archive is not None
+        started = time.monotonic()
+        applied = 0
+        failed: list[Any] = []
+        msg: tuple[Any, ...] | None = first
+        try:
+            with self.archive.transaction():
+                while msg is not None:
+                    self._apply(msg)
+                    applied += 1
+                    msg = None
+                    if (applied < BATCH and time.monotonic() - started < BATCH_SECONDS
+                            and self.conn.poll(0)):
+                        msg = self.conn.recv()
+                        if msg[0] in ("open", "close"):
+                            self.held, msg = msg, None
+        except (EOFError, OSError):
+            raise
+        except Exception as exc:  # the commit itself failed (disk full...): say so
+            logging.getLogger(__name__).error("the archive writer could not commit: %s", exc,
+                                              exc_info=exc)
+            failed = [("failed", type(exc).__name__, str(exc))]
+        self.answer(failed)
+
+    def _apply(self, msg: tuple[Any, ...]) -> None:
+        """One message in its own savepoint: a failure undoes it alone and is reported."""
+        assert self.archive is not None
+        try:
+            with self.archive.transaction():
+                self.handle(msg)
+        except Exception as exc:
+            token = msg[1] if msg[0] in ("item", "resume", "attachment") else None
+            logging.getLogger(__name__).error("archive write failed (%s): %s", msg[0], exc,
+                                              exc_info=exc)
+            self.events.append(("error", token, type(exc).__name__, str(exc)))
+
+
+def main() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawler decides when to stop
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _die_with_parent()
+    sock = socket.socket(fileno=int(sys.argv[1]))
+    conn = Connection(sock.detach())
+    writer = Writer(conn)
+    try:
+        writer.run()
+    except (EOFError, OSError):  # the crawler is gone: the open transaction was rolled back
+        pass
+    finally:
+        archive = getattr(writer, "archive", None)
+        if archive is not None:
+            archive.close()
+
+
+if __name__ == "__main__":
+    main()
