@@ -154,8 +154,6 @@ _INDEXES: list[tuple[str, list[str], bool]] = [
     ("articles", ["content_hash"], False),
     ("articles", ["node_id"], False),
     ("articles", ["published_at"], False),
-    # The author filter of search: distinct bylines and their articles (archive/search.py).
-    ("articles", ["author"], False),
     ("article_urls", ["article_id"], False),
     ("runs", ["site"], False),
     ("fetch_log", ["run_id"], False),

@@ -389,23 +389,6 @@ def register_functions(conn: sqlite3.Connection) -> None:
 
 
 AUTHOR_CLAUSE = "instr(luutru_fold({alias}.author), :author) > 0"
-# The same filter as a set the author index answers: the archive's distinct bylines, one
-# index seek each (a few hundred), folded and matched once; then their articles' ids from
-# the index, without reading article rows (which the per-row clause reads for every match).
-AUTHOR_SET_CLAUSE = (
-    "a.author IN (WITH RECURSIVE byline(author) AS ("
-    "SELECT min(author) FROM articles UNION ALL "
-    "SELECT (SELECT min(author) FROM articles WHERE author > byline.author) "
-    "FROM byline WHERE byline.author IS NOT NULL) "
-    "SELECT author FROM byline WHERE instr(luutru_fold(author), :author) > 0)"
-)
-
-
-def _has_author_index(conn: sqlite3.Connection) -> bool:
-    """Archives opened read-only before a writer added `idx_articles_author` lack it: without
-    it every seek of AUTHOR_SET_CLAUSE would be a scan of the table."""
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND "
-                        "name = 'idx_articles_author'").fetchone() is not None
 
 
 def filter_clauses(
@@ -626,9 +609,6 @@ def search(
                                      has_attachment=has_attachment)
     computed, more = filter_clauses(author=author, category=category)
     params.update(more)
-    if author is not None and _has_author_index(conn):
-        computed.remove(AUTHOR_CLAUSE.format(alias="a"))
-        indexed.append(AUTHOR_SET_CLAUSE)
     filters = indexed + computed
     params.update({"match": match_expression(parsed), "limit": limit, "offset": offset})
     try:

@@ -84,7 +84,6 @@ def make_old_layout(path: Path) -> None:
                      (rowid, text, fold(text)))
     conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     conn.execute("DELETE FROM meta WHERE key = 'fold_signature'")
-    conn.execute("DROP INDEX idx_articles_author")
     conn.execute("COMMIT")
     conn.close()
 
@@ -299,41 +298,3 @@ def test_snippet_window_gives_what_the_whole_text_gives() -> None:
         words = rng.choice([3, 10, 30])
         assert make_snippet(text, terms, words) == _snippet_of_every_token(text, terms, words), (
             case, query, words, text)
-
-
-def test_author_filter_from_the_author_index(tmp_path: Path) -> None:
-    """The folded author filter becomes a set of ids the author index answers; an archive
-    without the index (opened read-only before a writer added it) filters row by row, with
-    the same hits."""
-    from archive.search import AUTHOR_SET_CLAUSE, register_functions
-
-    path = tmp_path / "a.db"
-    authors = ["ThS. Nguyễn Văn An", "Nguyễn Văn Bình", "Trần Thị Cúc", None, "NGUYỄN VĂN AN"]
-    with Archive(path) as archive, archive.transaction():
-        for n in range(1, 21):
-            archive.store_article(record(n, f"Đảng bộ số {n}", "Tin về Đảng bộ và chi bộ.",
-                                         author=authors[n % len(authors)]), None)
-    queries = [("dang bo", "nguyen van"), ("dang", "van an"), ("chi bo", "tran thi cuc"),
-               ("dang", "zzz")]
-
-    def hits() -> list[list[int]]:
-        conn = open_reader(path)
-        try:
-            return [[h.id for h in search(conn, q, author=a)] for q, a in queries]
-        finally:
-            conn.close()
-
-    with_index = hits()
-    assert [len(h) for h in with_index] == [12, 8, 4, 0]
-    conn = open_reader(path)
-    register_functions(conn)
-    plan = " ".join(r[3] for r in conn.execute(
-        f"EXPLAIN QUERY PLAN SELECT a.id FROM articles a WHERE {AUTHOR_SET_CLAUSE}",
-        {"author": "van an"}))
-    conn.close()
-    assert "COVERING INDEX idx_articles_author" in plan and "SCAN articles" not in plan, plan
-    raw = sqlite3.connect(path)
-    raw.execute("DROP INDEX idx_articles_author")
-    raw.commit()
-    raw.close()
-    assert hits() == with_index
