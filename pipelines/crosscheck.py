@@ -1,10 +1,10 @@
 """Compare a family spider's reading of an article with the generic extraction's, and store it.
 
 The spider (scrapers/crosscheck.py) attaches the generic reading to the item and fills the
-title or body the family could not read; `CrossCheckFillPipeline` fills a missing author or
-date once CleanPipeline has settled the byline. Once the article is stored, each field is compared
-(pure functions below) and recorded in `article_checks`, one row per field, so `check-site` and
-`stats` health can show how often the two readings agree:
+title or body the family could not read; the archive writer (pipelines/writer_child.py) fills
+a missing author or date once the cleaning has settled the byline. Once the article is stored,
+each field is compared (pure functions below) and recorded in `article_checks`, one row per
+field, so `check-site` and `stats` health can show how often the two readings agree:
 
 - title: same words once folded (case, diacritics), or a difflib ratio of at least 0.9;
 - body: word-set Jaccard similarity of at least 0.6, and the family body at least half as long
@@ -117,64 +117,17 @@ def compare(item: Any) -> list[dict[str, Any]]:
     return rows
 
 
-class CrossCheckFillPipeline:
-    """Between CleanPipeline and DatePipeline: fill the author or date the family could not
-    read from the generic reading (scrapers/crosscheck.py `complete`), counted."""
-
-    def __init__(self, crawler: Any) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> CrossCheckFillPipeline:
-        return cls(crawler)
-
-    def process_item(self, item: Any) -> Any:
-        if getattr(item, "generic", None) or "_crosscheck_page" in getattr(item, "__dict__", {}):
-            from scrapers.crosscheck import complete
-
-            complete(self.crawler.spider, item)
-        return item
-
-
-class CrossCheckPipeline:
-    """Store the comparison of each cross-checked article (after ArchivePipeline, which gives
-    the article its id), and count the disagreements per field."""
-
-    def __init__(self, crawler: Any) -> None:
-        self.crawler = crawler
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> CrossCheckPipeline:
-        return cls(crawler)
-
-    def _archive(self) -> Any:
-        """ArchivePipeline's writer (one connection per crawl), None outside a crawl."""
-        from archive.store import Archive
-
-        engine = getattr(self.crawler, "engine", None)
-        itemproc = getattr(getattr(engine, "scraper", None), "itemproc", None)
-        for pipe in getattr(itemproc, "middlewares", ()):
-            archive = getattr(pipe, "archive", None)
-            if pipe is not self and isinstance(archive, Archive):
-                return archive
-        return None
-
-    def process_item(self, item: Any) -> Any:
-        generic = getattr(item, "generic", None)
-        article_id = getattr(item, "article_id", None)
-        if not generic or article_id is None:
-            return item
-        rows = compare(item)
-        for r in rows:
-            self.stats.inc_value(f"luutru/crosscheck/compared/{r['field']}")
-            if r["agree"] is False:
-                self.stats.inc_value(f"luutru/crosscheck/disagree/{r['field']}")
-                if r["chosen"] == "family":
-                    logger.info("crosscheck: %s differs at %s: family %r, generic %r",
-                                r["field"], item.url, r["family_value"][:80],
-                                r["generic_value"][:80])
-        archive = self._archive()
-        if archive is not None:
-            archive.record_checks(int(article_id), self.stats.get_value("luutru/run_id"), rows)
-        return item
+def compare_and_count(item: Any, stats: Any) -> list[dict[str, Any]]:
+    """The comparison rows of a stored, cross-checked article, counted per field in the crawl's
+    stats (`luutru/crosscheck/compared|disagree/<field>`); a generic value that lost to the
+    family's is logged so a maintainer can judge it."""
+    rows = compare(item)
+    for r in rows:
+        stats.inc_value(f"luutru/crosscheck/compared/{r['field']}")
+        if r["agree"] is False:
+            stats.inc_value(f"luutru/crosscheck/disagree/{r['field']}")
+            if r["chosen"] == "family":
+                logger.info("crosscheck: %s differs at %s: family %r, generic %r",
+                            r["field"], item.url, r["family_value"][:80],
+                            r["generic_value"][:80])
+    return rows

@@ -1,7 +1,7 @@
 """The crawl's archive pipeline, with the archive work in a second process (one writer).
 
-`WriterPipeline` stands where the in-process chain (CleanPipeline, CrossCheckFillPipeline,
-DatePipeline, DedupePipeline, ArchivePipeline, CrossCheckPipeline) stood, and hands each item
+`WriterPipeline` stands where the in-process chain (CleanPipeline, the cross-check's fill,
+DatePipeline, DedupePipeline, ArchivePipeline, the cross-check's record) stood, and hands each item
 to `pipelines/writer_child.py`, which runs that very chain: cleaning, dates, dedupe keys, the
 SQLite/FTS writes and the fetch log take the second core, and Scrapy's process keeps only the
 parsing (issue 12: the crawler was CPU-bound on one core while the other idled).

@@ -212,7 +212,7 @@ class Writer:
         self._finish(token, item)
 
     def _finish(self, token: int, item: Any) -> None:
-        from pipelines.crosscheck import compare
+        from pipelines.crosscheck import compare_and_count
 
         capture = item.capture
         if capture and "capture_id" in capture:
@@ -221,15 +221,7 @@ class Writer:
         item = self.dedupe.process_item(item)
         self.archive_pipe._store(item)
         if item.generic and item.article_id is not None:
-            rows = compare(item)
-            for r in rows:
-                self.stats.inc_value(f"luutru/crosscheck/compared/{r['field']}")
-                if r["agree"] is False:
-                    self.stats.inc_value(f"luutru/crosscheck/disagree/{r['field']}")
-                    if r["chosen"] == "family":
-                        logging.getLogger("pipelines.crosscheck").info(
-                            "crosscheck: %s differs at %s: family %r, generic %r", r["field"],
-                            item.url, r["family_value"][:80], r["generic_value"][:80])
+            rows = compare_and_count(item, self.stats)
             assert self.archive is not None
             self.archive.record_checks(int(item.article_id), self.archive_pipe.run_id, rows)
         self.events.append(("done", token, item.article_id))

@@ -16,8 +16,8 @@ Which articles (`LUUTRU_CROSSCHECK`): `true` every one, `false` none, a number i
 sample (chosen by URL path, so the same articles are checked on every crawl) plus every article
 whose family reading misses a field. trafilatura costs ~11 ms a page, so an article missing
 only its author or date gets the cheap reading ("light": title, date, byline read on the
-family's paragraphs, no body), decided after CleanPipeline (`complete`, called by
-`pipelines.crosscheck.CrossCheckFillPipeline`) so the byline rules run once.
+family's paragraphs, no body), decided after CleanPipeline (`complete`, called by the archive
+writer, pipelines/writer_child.py) so the byline rules run once.
 
 Like the generic spider whose rules it reuses, this module imports `pipelines` pure functions
 (the byline rules settle the generic reading's author the way the article pipeline would).
