@@ -69,24 +69,34 @@ def evolve(site: Site, *, new: int = 6) -> tuple[Site, Changes]:
 
     forum = [n for n in later.listings[FORUM] if later.nodes[n].sections[0] == FORUM]
     edited_nid, deleted_nid = forum[0], forum[1]
-    edited = next(a for a in later.articles if a.nid == edited_nid)
+    changes.edited = edit_article(later, edited_nid)
+    changes.deleted = delete_article(later, deleted_nid)
+    return later, changes
+
+
+def edit_article(site: Site, nid: int) -> ReplicaArticle:
+    """Append EDIT_NOTE to an article's body, after its last paragraph (in place)."""
+    edited = next(a for a in site.articles if a.nid == nid)
     edited.paragraphs.append(EDIT_NOTE)
-    node = later.nodes[edited_nid]
+    node = site.nodes[nid]
     at = max((i for i, (kind, _) in enumerate(node.blocks) if kind in ("p", "summary")),
              default=len(node.blocks) - 1)
     node.blocks.insert(at + 1, ("p", EDIT_NOTE))
-    changes.edited = edited
+    return edited
 
-    deleted = next(a for a in later.articles if a.nid == deleted_nid)
-    later.articles.remove(deleted)
-    node = later.nodes.pop(deleted_nid)
-    for nids in later.listings.values():
-        if deleted_nid in nids:
-            nids.remove(deleted_nid)
-    for links in later.related.values():
-        links[:] = [(n, as_node) for n, as_node in links if n != deleted_nid]
+
+def delete_article(site: Site, nid: int) -> ReplicaArticle:
+    """Take an article off the site (in place): 404, off every listing (which shift up) and
+    every "Tin khác" block."""
+    deleted = next(a for a in site.articles if a.nid == nid)
+    site.articles.remove(deleted)
+    node = site.nodes.pop(nid)
+    for nids in site.listings.values():
+        if nid in nids:
+            nids.remove(nid)
+    for links in site.related.values():
+        links[:] = [(n, as_node) for n, as_node in links if n != nid]
     key = node.path.strip("/")
-    later.by_path.pop(key, None)
-    later.by_path_folded.pop(key.lower(), None)
-    changes.deleted = deleted
-    return later, changes
+    site.by_path.pop(key, None)
+    site.by_path_folded.pop(key.lower(), None)
+    return deleted

@@ -87,6 +87,17 @@ def crawl_replicas(
     return out
 
 
+def archived_count(db: Path) -> int:
+    """Articles in an archive another process is writing (0 while it cannot be read yet)."""
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
 def crawl_then_kill(url: str, db: Path, stored_at_least: int, delay: str = "0.05",
                     site: str = "bentre") -> int:
     """Start `luutru crawl SITE` on one connection, SIGKILL it once the archive holds
@@ -100,12 +111,7 @@ def crawl_then_kill(url: str, db: Path, stored_at_least: int, delay: str = "0.05
     stored = 0
     while time.monotonic() < deadline and stored < stored_at_least:
         time.sleep(0.1)
-        if db.exists():
-            try:
-                with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-                    (stored,) = conn.execute("SELECT count(*) FROM articles").fetchone()
-            except sqlite3.OperationalError:
-                pass
+        stored = archived_count(db)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     return stored

@@ -24,11 +24,10 @@ import pytest
 
 from replicas.bentre import FORUM, NEWS, build_site
 from replicas.server import ReplicaServer
+from replicas.snapshots import EDIT_NOTE, delete_article, edit_article
 from tests.conftest import LUUTRU, ROOT
 
 N_ARTICLES = 40
-EDIT_NOTE = ("Bài viết được cập nhật: bổ sung số liệu tổng kết công tác đào tạo, bồi dưỡng "
-             "cán bộ của Phòng Quản lý đào tạo.")
 
 
 def luutru_at(when: dt.datetime, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -57,21 +56,8 @@ def changed_site(site, edited_nid: int, deleted_nid: int):
     """The same site later: one article's body edited, another deleted (404, off every
     listing, which shift up)."""
     later = copy.deepcopy(site)
-    edited = next(a for a in later.articles if a.nid == edited_nid)
-    edited.paragraphs.append(EDIT_NOTE)
-    node = later.nodes[edited_nid]
-    at = max(i for i, (kind, _) in enumerate(node.blocks) if kind in ("p", "summary"))
-    node.blocks.insert(at + 1, ("p", EDIT_NOTE))
-    deleted = next(a for a in later.articles if a.nid == deleted_nid)
-    later.articles.remove(deleted)
-    node = later.nodes.pop(deleted_nid)
-    for nids in later.listings.values():
-        if deleted_nid in nids:
-            nids.remove(deleted_nid)
-    for links in later.related.values():
-        links[:] = [(n, as_node) for n, as_node in links if n != deleted_nid]
-    later.by_path.pop(node.path.strip("/"), None)
-    later.by_path_folded.pop(node.path.strip("/").lower(), None)
+    edit_article(later, edited_nid)
+    delete_article(later, deleted_nid)
     return later
 
 

@@ -12,7 +12,7 @@ import time
 
 import psutil
 
-from tests.conftest import LUUTRU, ROOT
+from tests.conftest import LUUTRU, ROOT, archived_count
 
 
 def test_a_dead_writer_stops_the_crawl_with_an_error(bentre_server, tmp_path):
@@ -27,14 +27,7 @@ def test_a_dead_writer_stops_the_crawl_with_an_error(bentre_server, tmp_path):
         deadline = time.monotonic() + 60
         while writer is None and time.monotonic() < deadline:
             time.sleep(0.2)
-            stored = 0
-            if db.exists():
-                try:
-                    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-                        (stored,) = conn.execute("SELECT count(*) FROM articles").fetchone()
-                except sqlite3.OperationalError:
-                    pass
-            if stored >= 2:
+            if archived_count(db) >= 2:
                 writer = next((c for c in psutil.Process(proc.pid).children()
                                if "pipelines.writer_child" in " ".join(c.cmdline())), None)
         assert writer is not None, "no writer process, or nothing stored within 60 s"
