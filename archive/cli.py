@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from archive import cli_crawl, cli_preserve, cli_research, cli_sites
+from archive import cli_crawl, cli_merge, cli_preserve, cli_research, cli_sites
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -37,6 +37,7 @@ for _command in (
     cli_sites.new_site,
     cli_sites.check_site,
     cli_sites.duplicates,
+    cli_merge.merge,
 ):
     cli.add_command(_command)
 

@@ -13,6 +13,7 @@ from typing import Any, TextIO, TypeVar
 import click
 
 from archive import exitcodes
+from archive.run_record import LAYOUT_REASONS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,12 +47,12 @@ def layout_text(s: dict[str, Any]) -> str:
     if s.get("listing_fallback"):
         lines.append(f"  listing fallback  {s['listing_fallback']} listing pages read by URL "
                      "shape (row selectors found nothing)")
+    if s.get("attachments_resumed"):
+        lines.append(f"  files resumed  {s['attachments_resumed']} left unfetched by earlier runs")
     lines += [f"  no silent zero: {m}" for m in s.get("silent_zero") or []]
     return "".join("\n" + line for line in lines)
 
 
-# Close reasons that mean the site no longer looks the way its selectors expect.
-LAYOUT_REASONS = ("layout_changed", "closespider_errorcount")
 
 
 def exit_code(status: str, pages: int, finish_reason: str = "",

@@ -45,6 +45,16 @@ def _log_file(log_dir: str | None, site: str) -> str | None:
               help="Crawl a mirror (demo site, archived copy) instead of the live host.")
 @click.option("--mirror", "mirrors", multiple=True, metavar="SLUG=URL",
               help="With --all: crawl SLUG from a mirror. Repeatable.")
+@click.option("--only", metavar="SLUG[,SLUG...]",
+              help="With --all: only these sites (still only active ones).")
+@click.option("--scrapyd", metavar="URL[,URL...]",
+              help="Run the crawl as Scrapyd jobs on these nodes (one job per site, on the "
+                   "node with the fewest running+pending jobs; a node that dies hands its "
+                   "sites to another), fetch each job's shard and merge them all into --db. "
+                   "Deploy first with scrapyd-deploy; see docs/scaling.md.")
+@click.option("--node-timeout", type=click.FloatRange(min=0), default=60, show_default=True,
+              metavar="S", help="With --scrapyd: a node that answers no poll for S seconds "
+                                "is dead; its unfinished sites move to another node.")
 @click.option("--delay", type=click.FloatRange(min=0), default=None, metavar="S",
               help="Seconds between requests to the host. [default: 1, adaptive]")
 @click.option("--concurrency", type=click.IntRange(min=1, max=16), default=None, metavar="N",
@@ -77,7 +87,9 @@ def _log_file(log_dir: str | None, site: str) -> str | None:
                    "Repeatable.")
 @json_option
 def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
-          mirrors: tuple[str, ...], delay: float | None, concurrency: int | None,
+          mirrors: tuple[str, ...], only: str | None, scrapyd: str | None,
+          node_timeout: float,
+          delay: float | None, concurrency: int | None,
           max_pages: int | None, refresh: bool, refresh_days: int, recheck: int | None,
           full: bool, quiet: bool,
           verbose: bool, log_file: str | None, log_dir: str | None, site_file: str | None,
@@ -107,6 +119,7 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
       luutru crawl bentre --db archive.db
       luutru crawl bentre --base-url http://127.0.0.1:8000 --delay 0 --concurrency 4
       luutru crawl --all --quiet --log-dir logs/
+      luutru crawl --all --scrapyd http://node1:6800,http://node2:6800 --db archive.db
       luutru crawl --site-file my-bentre.toml --db archive.db
     """
     site_def = None
@@ -125,26 +138,34 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
         site = site_def.slug
     if all_sites == bool(site):
         raise click.UsageError("name one SITE, or use --all")
+    if only and not all_sites:
+        raise click.UsageError("--only narrows --all; name one SITE instead")
+    if scrapyd:  # on Scrapyd nodes, then merged: archive/cli_cluster.py
+        from archive.cli_cluster import crawl_scrapyd_cli
+
+        crawl_scrapyd_cli(db, scrapyd, site, only, mirrors, base_url=base_url, delay=delay,
+                          concurrency=concurrency, max_pages=max_pages, discover=discover,
+                          set_options=set_options, as_json=as_json, quiet=quiet,
+                          node_timeout=node_timeout,
+                          local_only={"--site-file": site_file, "--log-file": log_file,
+                                      "--log-dir": log_dir, "--refresh": refresh,
+                                      "--full": full, "--recheck": recheck is not None})
+        return
     if all_sites:
-        _crawl_all(db, mirrors, as_json, quiet)
+        _crawl_all(db, mirrors, as_json, quiet, only)
         return
     assert site is not None
     if site_def is None:
         require_site(site)
     if base_url and not re.match(r"^https?://[^/\s]+", base_url):
         raise click.UsageError(f"--base-url must be an http(s) URL, got {base_url!r}")
-    overrides: dict[str, str] = {}
-    for item in set_options:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or not re.fullmatch(r"[A-Z][A-Z0-9_]*", name):
-            raise click.UsageError(f"--set takes NAME=VALUE with an upper-case NAME, got {item!r}")
-        if name in REFUSED_SETTINGS:
-            raise click.UsageError(
-                f"--set {name} is not supported: luutru resumes an interrupted crawl from the "
-                "archive itself (run the same command again)" if name == "JOBDIR" else
-                f"--set {name} is not supported: use --db")
-        overrides[name] = value
+    overrides = set_pairs(set_options)
+    refused = next((name for name in overrides if name in REFUSED_SETTINGS), None)
+    if refused:
+        raise click.UsageError(
+            f"--set {refused} is not supported: luutru resumes an interrupted crawl from the "
+            "archive itself (run the same command again)" if refused == "JOBDIR" else
+            f"--set {refused} is not supported: use --db")
 
     from archive.crawl import ArchiveCorrupt, ArchiveFull, crawl_settings, run_crawl
     from archive.lock import ArchiveLocked
@@ -213,21 +234,18 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
     sys.exit(code)
 
 
-def _crawl_all(db: Path, mirrors: tuple[str, ...], as_json: bool, quiet: bool) -> None:
+def _crawl_all(db: Path, mirrors: tuple[str, ...], as_json: bool, quiet: bool,
+               only: str | None = None) -> None:
     """Each site in its own process: a crash or an unreachable host stays with that site."""
     from archive.recheck import recheck_text
     from scrapers.sites import all_sites
 
-    mirror_map: dict[str, str] = {}
-    for item in mirrors:
-        slug, sep, url = item.partition("=")
-        if not sep or not url:
-            raise click.UsageError(f"--mirror takes SLUG=URL, got {item!r}")
-        mirror_map[slug] = url
+    mirror_map = mirror_pairs(mirrors)
     results: list[dict[str, Any]] = []
     worst = exitcodes.OK
+    wanted = only_sites(only)
     for slug, site in all_sites().items():
-        if site.status != "active":
+        if site.status != "active" or (wanted and slug not in wanted):
             continue
         cmd = [sys.executable, "-m", "archive.cli", "crawl", slug, "--db", str(db), "--json"]
         if slug in mirror_map:
@@ -248,6 +266,41 @@ def _crawl_all(db: Path, mirrors: tuple[str, ...], as_json: bool, quiet: bool) -
     if as_json:
         emit_json(results)
     sys.exit(exitcodes.OK if worst == exitcodes.OK else exitcodes.INTERRUPTED)
+
+
+def mirror_pairs(mirrors: tuple[str, ...]) -> dict[str, str]:
+    """`--mirror SLUG=URL` options, slug -> URL."""
+    pairs: dict[str, str] = {}
+    for item in mirrors:
+        slug, sep, url = item.partition("=")
+        if not sep or not url:
+            raise click.UsageError(f"--mirror takes SLUG=URL, got {item!r}")
+        pairs[slug] = url
+    return pairs
+
+
+def set_pairs(set_options: tuple[str, ...]) -> dict[str, str]:
+    """`--set NAME=VALUE` options (Scrapy settings, as `scrapy crawl -s`), name -> value."""
+    pairs: dict[str, str] = {}
+    for item in set_options:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not re.fullmatch(r"[A-Z][A-Z0-9_]*", name):
+            raise click.UsageError(f"--set takes NAME=VALUE with an upper-case NAME, got {item!r}")
+        pairs[name] = value
+    return pairs
+
+
+def only_sites(only: str | None) -> set[str]:
+    """`--only a,b`: the slugs, each one a known site (empty: no restriction)."""
+    from scrapers.sites import all_sites
+
+    wanted = {s.strip() for s in (only or "").split(",") if s.strip()}
+    unknown = sorted(wanted - set(all_sites()))
+    if unknown:
+        raise click.UsageError(f"--only: unknown site {', '.join(unknown)}; "
+                               "`luutru sites` lists them")
+    return wanted
 
 
 @click.command()

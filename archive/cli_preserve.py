@@ -43,7 +43,7 @@ def reextract(db: Path, site: str | None, as_json: bool) -> None:
     """
     from archive.db import ArchiveError
     from archive.lock import ArchiveLock, ArchiveLocked
-    from archive.preserve import reextract as run_reextract
+    from archive.reextract import reextract as run_reextract
 
     _need_archive(db)
     if site:

@@ -7,9 +7,10 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
+if TYPE_CHECKING:  # imported where a writer opens: sqlite_utils pulls numpy in (~0.2 s)
+    import sqlite_utils
 
 BUSY_TIMEOUT_S = 10.0
 DEFAULT_TIME_LIMIT_S = 5.0
@@ -71,6 +72,8 @@ def open_writer(path: str | Path) -> sqlite_utils.Database:
     code alone decides where transactions begin (`BEGIN IMMEDIATE`) and end; a deferred
     read-to-write upgrade would fail at once with "database is locked" under concurrency.
     """
+    import sqlite_utils
+
     from archive.fts import install_triggers
     from archive.schema import ensure_schema
 

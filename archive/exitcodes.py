@@ -9,6 +9,9 @@ PROBLEMS = 5  # `luutru verify`/preserve checks found problems (unreadable or da
 LAYOUT_CHANGED = 6  # most article pages held no article: the site's selectors need updating
 DISK_FULL = 7  # the disk (or the archive's size quota) filled up; the archive is intact
 CORRUPT = 8  # the archive file failed SQLite's quick_check: nothing was written to it
+# `luutru merge`: a shard failed its checks (quick_check, schema, manifest fixity); the target
+# is left as it was.
+DAMAGED_SHARD = CORRUPT
 
 DESCRIPTIONS = {
     OK: "finished",

@@ -119,6 +119,14 @@ ARTICLE_ATTACHMENT_COLUMNS: dict[str, type] = {
     "label": str,
 }
 ARTICLE_URL_COLUMNS: dict[str, type] = {"url": str, "article_id": int, "first_seen": str}
+# Files an article links to that are not kept yet (pipelines/attachment_files.py): written with
+# the article, deleted once the file is kept or fails for good; the next crawl fetches the rest.
+ATTACHMENT_WANTED_COLUMNS: dict[str, type] = {
+    "article_id": int,
+    "url": str,
+    "label": str,
+    "first_seen": str,
+}
 FETCH_LOG_COLUMNS: dict[str, type] = {
     "id": int,
     "run_id": int,
@@ -129,6 +137,20 @@ FETCH_LOG_COLUMNS: dict[str, type] = {
     "http_status": int,
     "article_id": int,
     "at": str,
+}
+# Where a run merged in by `luutru merge` came from (archive/merge.py): one row per merged run,
+# keyed by its origin and its id there, so merging the same shard again finds its runs. Runs
+# crawled into this archive itself have no row. Older archives gain the table on opening.
+RUN_ORIGIN_COLUMNS: dict[str, type] = {
+    "run_id": int,  # runs.id here
+    "origin": str,  # "<host>/<project>/<site>/<job>" from the shard's manifest, else its path
+    "origin_run_id": int,  # the run's id in the archive it was crawled into
+    "shard": str,  # the shard path as given to `luutru merge`
+    "project": str,
+    "site": str,
+    "job": str,
+    "host": str,
+    "merged_at": str,
 }
 # One row per field compared when a family spider's article was also read by the generic
 # extraction (scrapers/crosscheck.py, pipelines/crosscheck.py): title, body, author, date.
@@ -148,12 +170,16 @@ ARTICLE_CHECK_COLUMNS: dict[str, type] = {
 _INDEXES: list[tuple[str, list[str], bool]] = [
     ("revisions", ["article_id"], False),
     ("article_attachments", ["sha256"], False),
+    ("attachment_wanted", ["url"], False),
     # Site and date filters are answered from this index alone (search builds its set of
     # filtered ids from it without reading article rows).
     ("articles", ["site", "published_at"], False),
     ("articles", ["content_hash"], False),
     ("articles", ["node_id"], False),
     ("articles", ["published_at"], False),
+    # Search's author filter: the distinct bylines and their articles' ids, read from this
+    # index alone (archive/search_filters.py); without it, a read per matching article.
+    ("articles", ["author"], False),
     ("article_urls", ["article_id"], False),
     ("runs", ["site"], False),
     ("fetch_log", ["run_id"], False),
@@ -267,9 +293,21 @@ def _create(db: sqlite_utils.Database) -> bool:
         ARTICLE_ATTACHMENT_COLUMNS, pk=("article_id", "url"),
         foreign_keys=[("article_id", "articles", "id")], if_not_exists=True,
     )
+    db.table("attachment_wanted").create(
+        ATTACHMENT_WANTED_COLUMNS, pk=("article_id", "url"),
+        foreign_keys=[("article_id", "articles", "id")], if_not_exists=True,
+    )
     db.table("article_checks").create(
         ARTICLE_CHECK_COLUMNS, pk=("article_id", "run_id", "field"),
         not_null={"article_id", "field"}, if_not_exists=True,
+    )
+    db.table("run_origins").create(
+        RUN_ORIGIN_COLUMNS, pk="run_id", not_null={"origin", "origin_run_id"},
+        foreign_keys=[("run_id", "runs", "id")], if_not_exists=True,
+    )
+    db.table("run_origins").create_index(
+        ["origin", "origin_run_id"], index_name="idx_run_origins_origin", unique=True,
+        if_not_exists=True,
     )
     # Archives made by an earlier build of this schema version gain the newer columns.
     for name, columns in (("runs", RUN_COLUMNS), ("articles", ARTICLE_COLUMNS),

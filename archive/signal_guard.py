@@ -3,10 +3,11 @@
 Scrapy calls signal handlers through `send_catch_log`: an exception in one (the re-check sweep
 at `spider_idle`, the archive's `request_scheduled` bookkeeping, a capture's `spider_closed`) is
 logged and dropped, and the crawl ends "finished" with exit 0 while its work was not done. The
-crawl runner gives each crawler a `GuardedSignals` manager instead: every handler connected
-through `crawler.signals.connect`, ours and Scrapy's, is wrapped so that an exception is
-recorded (signal, handler, error) before Scrapy logs it; `archive/crawl.py` then marks the run
-failed in its record and the CLI exits non-zero.
+run guards (archive/run_guards.py, an add-on of every archive crawl: `luutru crawl`, `scrapy
+crawl`, a Scrapyd job) give each crawler a `GuardedSignals` manager instead (`install`): every
+handler connected through `crawler.signals.connect`, ours and Scrapy's, is wrapped so that an
+exception is recorded (signal, handler, error) before Scrapy logs it; the guards then mark the
+run failed in its record and the CLI exits non-zero.
 
 Control-flow exceptions a handler may raise on purpose (`DontCloseSpider`, `CloseSpider`,
 `IgnoreRequest`, `StopDownload`) pass through unrecorded.
@@ -19,6 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from pydispatch import dispatcher
 from pydispatch.robustapply import robustApply
 from scrapy import signals as scrapy_signals
 from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest, StopDownload
@@ -105,3 +107,23 @@ class GuardedSignals(SignalManager):
         except Exception as exc:
             self.record(signal, name, exc)
             raise
+
+
+def install(crawler: Any) -> GuardedSignals:
+    """Give `crawler` a `GuardedSignals` manager, once, guarding the handlers already connected.
+
+    Scrapy creates the spider (which connects its own handlers: `close`, the deferred-request
+    scheduler) before any add-on runs, and `scrapy crawl` offers no earlier hook with the
+    crawler: those handlers are moved onto the guarded manager in the order they were connected,
+    so every handler of the crawl is guarded whoever connected it first.
+    """
+    current = crawler.signals
+    if isinstance(current, GuardedSignals):
+        return current
+    guards = GuardedSignals(crawler)
+    for signal, receivers in list(dispatcher.connections.get(id(crawler), {}).items()):
+        for receiver in list(dispatcher.liveReceivers(list(receivers))):
+            current.disconnect(receiver, signal=signal)
+            guards.connect(receiver, signal=signal)
+    crawler.signals = guards
+    return guards

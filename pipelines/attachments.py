@@ -1,347 +1,72 @@
 """Attachments: the files an article links to (PDF, DOC, DOCX, XLS, body images), kept by sha256.
 
-`AttachmentPipeline` runs after ArchivePipeline (which puts `article_id` on the item) and
+`AttachmentPipeline` runs after the archive pipeline (which gives the article its id) and
 downloads each of `item.attachment_urls` through Scrapy's engine (so robots.txt, the off-site
 rule, retries, politeness and the WARC capture all apply), refusing files larger than
 LUUTRU_ATTACHMENT_MAXSIZE (default 20 MiB). Each file is stored once under
 `<db folder>/attachments/<2 hex>/<sha256><ext>`, typed by its bytes (never the extension), named
-safely after its URL, linked to its article, and its text (PDF, DOCX) put in `attachments_fts`.
+safely after its URL, linked to its article, and its text (PDF, DOCX) put in `attachments_fts`
+(pipelines/attachment_files.py).
+
+Downloads never hold up article items (issue 12): the item goes on at once, and the article's
+files are fetched in the background once the archive has its id; the spider is kept open
+(`spider_idle`) until they are done. In a crawl with the archive writer process only the GET
+happens here: hashing, sniffing, text extraction, the file write and the rows happen there, in
+the order of its other writes (pipelines/writer_attachments.py), on the other core.
+
+Nothing is lost between an article and its files: the article's file URLs are recorded as
+wanted with it (`attachment_wanted`), and a row leaves once its file is kept, linked or fails for
+good (a 404, too large...). At spider open, every crawl of the site (luutru crawl or a plain
+scrapy crawl, resumed or not) fetches the files still wanted: those a stopped or killed crawl
+never fetched, or whose fetch failed for a passing reason (timeout, 5xx), each URL once, through
+the same checks (`luutru/attachments/resumed` counts them).
 
 Every attachment URL fetched gets one fetch_log row (kind `attachment`): `stored` (new file),
-`unchanged` (a file already kept), `skipped` (`too_large`, `robots_txt`, `offsite`) or `failed`.
-A URL already linked in an earlier run is linked again without a download.
-
-The functions below the pipeline (`sniff_mime`, `safe_file_name`, `extract_text`,
-`store_attachment`) are plain and testable without Scrapy's engine.
+`unchanged` (a file already kept), `skipped` (`too_large`, `robots_txt`, `offsite`, or
+`not_fetched: crawl stopped` when the crawl ends before its turn) or `failed`. A URL fetched
+once is fetched once per run, whichever articles link it; a URL already kept in an earlier run
+is linked again without a download. A file is recorded only once its bytes are on disk.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
 import logging
-import os
-import re
-import tempfile
-import unicodedata
-import zipfile
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
-from archive.store import Archive, utc_now
-from pipelines.text import clean_text, fold
-
-logger = logging.getLogger(__name__)
-
-DEFAULT_MAXSIZE = 20 * 1024 * 1024
-ATTACHMENTS_DIR = "attachments"
-MAX_TEXT_CHARS = 2_000_000
-MAX_PDF_PAGES = 1000
-
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-
-# Extension written for a sniffed type (file names for people, and the stored path).
-EXTENSIONS = {
-    "application/pdf": ".pdf",
-    "application/msword": ".doc",
-    "application/vnd.ms-excel": ".xls",
-    "application/vnd.ms-powerpoint": ".ppt",
-    "application/x-ole-storage": ".ole",
-    DOCX_MIME: ".docx",
-    XLSX_MIME: ".xlsx",
-    PPTX_MIME: ".pptx",
-    "application/vnd.oasis.opendocument.text": ".odt",
-    "application/vnd.oasis.opendocument.spreadsheet": ".ods",
-    "application/zip": ".zip",
-    "application/x-rar-compressed": ".rar",
-    "application/vnd.rar": ".rar",
-    "application/x-7z-compressed": ".7z",
-    "application/rtf": ".rtf",
-    "text/rtf": ".rtf",
-    "text/html": ".html",
-    "text/plain": ".txt",
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "image/gif": ".gif",
-    "image/webp": ".webp",
-    "image/bmp": ".bmp",
-    "image/tiff": ".tif",
-    "image/svg+xml": ".svg",
-}
-
-
-# -- sniffing --------------------------------------------------------------------------------
-
-
-def _ole_kind(data: bytes) -> str:
-    """Which Office program wrote an OLE compound file, from its stream names (UTF-16LE)."""
-    head = data[: 1 << 20]
-    for name, mime in (
-        ("WordDocument", "application/msword"),
-        ("Workbook", "application/vnd.ms-excel"),
-        ("Book", "application/vnd.ms-excel"),
-        ("PowerPoint Document", "application/vnd.ms-powerpoint"),
-    ):
-        if name.encode("utf-16-le") in head:
-            return mime
-    return "application/x-ole-storage"
-
-
-def _zip_kind(data: bytes) -> str:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
-            if "mimetype" in names:
-                declared = zf.read("mimetype")[:100].decode("ascii", "replace").strip()
-                if declared.startswith("application/vnd.oasis.opendocument"):
-                    return declared
-            if "word/document.xml" in names:
-                return DOCX_MIME
-            if "xl/workbook.xml" in names:
-                return XLSX_MIME
-            if "ppt/presentation.xml" in names:
-                return PPTX_MIME
-    except (zipfile.BadZipFile, OSError, ValueError):
-        pass
-    return "application/zip"
-
-
-_HTML_START = re.compile(
-    rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b",
-    re.IGNORECASE | re.DOTALL,
+from archive.store import Archive
+from pipelines.attachment_files import (
+    ATTACHMENTS_DIR,
+    DEFAULT_MAXSIZE,
+    DOCX_MIME,
+    EXTENSIONS,
+    MAX_PDF_PAGES,
+    MAX_TEXT_CHARS,
+    OLE_MAGIC,
+    PPTX_MIME,
+    XLSX_MIME,
+    attachment_path,
+    extract_text,
+    fetchable,
+    link_known,
+    safe_file_name,
+    settles,
+    sniff_mime,
+    still_wanted,
+    store_attachment,
+    want_files,
+    wanted_done,
 )
 
+__all__ = [
+    "ATTACHMENTS_DIR", "DEFAULT_MAXSIZE", "DOCX_MIME", "EXTENSIONS", "MAX_PDF_PAGES",
+    "MAX_TEXT_CHARS", "OLE_MAGIC", "PPTX_MIME", "XLSX_MIME", "AttachmentPipeline", "LocalFiles",
+    "attachment_path", "extract_text", "link_known", "safe_file_name", "sniff_mime",
+    "store_attachment",
+]
 
-def sniff_mime(data: bytes) -> str:
-    """The MIME type of a file from its bytes alone (magic numbers), never from its name.
-
-    OLE compound files (legacy .doc/.xls/.ppt, `D0 CF 11 E0`) are told apart by their stream
-    names; ZIP-based Office/ODF files by their members; HTML saved as `.doc` is `text/html`.
-    """
-    if not data:
-        return "application/octet-stream"
-    if data.startswith(OLE_MAGIC):
-        return _ole_kind(data)
-    if data.startswith(b"PK\x03\x04"):
-        return _zip_kind(data)
-    if data.lstrip()[:5] == b"%PDF-" or data[:1024].find(b"%PDF-") >= 0:
-        return "application/pdf"
-    body = data.removeprefix(b"\xef\xbb\xbf")
-    if _HTML_START.match(body[:4096]):
-        return "text/html"
-    try:
-        import puremagic
-
-        mime = puremagic.from_string(data[:8192], mime=True)
-    except Exception:  # puremagic raises when nothing matches
-        mime = ""
-    if mime:
-        return "image/jpeg" if mime == "image/pjpeg" else mime
-    head = body[:4096]
-    if b"\x00" not in head:
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            if exc.start < len(head) - 4:  # not a character cut at the end of the sample
-                return "application/octet-stream"
-        return "text/plain"
-    return "application/octet-stream"
-
-
-# -- names -----------------------------------------------------------------------------------
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_CD_FILENAME_STAR = re.compile(r"filename\*\s*=\s*([\w-]+)'[^']*'([^;]+)", re.IGNORECASE)
-_CD_FILENAME = re.compile(r'filename\s*=\s*"?([^";]+)"?', re.IGNORECASE)
-
-
-def _ascii(s: str) -> str:
-    s = unicodedata.normalize("NFC", s).replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFKD", s)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).encode(
-        "ascii", "ignore").decode("ascii")
-
-
-def _name_from_disposition(disposition: str) -> str:
-    m = _CD_FILENAME_STAR.search(disposition)
-    if m:
-        try:
-            return unquote(m.group(2).strip(), encoding=m.group(1), errors="replace")
-        except LookupError:
-            pass
-    m = _CD_FILENAME.search(disposition)
-    return m.group(1).strip() if m else ""
-
-
-def safe_file_name(url: str, mime: str = "", content_disposition: str = "",
-                   max_len: int = 120) -> str:
-    """A file name for people: from Content-Disposition or the URL's last path segment,
-    percent-decoded, NFC, Vietnamese letters folded to ASCII, anything else but `A-Za-z0-9._-`
-    turned into `-`; no directory part, no leading dot; the extension of the sniffed type."""
-    raw = _name_from_disposition(content_disposition) if content_disposition else ""
-    if not raw:
-        path = urlsplit(url).path
-        raw = unquote(path.rstrip("/").rsplit("/", 1)[-1], errors="replace")
-    raw = raw.replace("\\", "/").rsplit("/", 1)[-1]  # never a directory part
-    name = _UNSAFE.sub("-", _ascii(raw))
-    name = re.sub(r"-{2,}", "-", name).strip(".-_ ")
-    stem, dot, ext = name.rpartition(".")
-    if not dot:
-        stem, ext = name, ""
-    stem = stem.strip(".-_") or "attachment"
-    wanted = EXTENSIONS.get(mime, "")
-    ext = wanted or (f".{ext.lower()}" if ext and len(ext) <= 8 else "")
-    if wanted == ".jpg" and name.lower().endswith(".jpeg"):
-        ext = ".jpeg"
-    stem = stem[: max(1, max_len - len(ext))].rstrip(".-_") or "attachment"
-    return stem + ext
-
-
-# -- text ------------------------------------------------------------------------------------
-
-
-def extract_text(data: bytes, mime: str) -> str:
-    """Plain text of a PDF (pypdf) or DOCX (python-docx), cleaned; "" for other types or on
-    any parser error (a broken file is still kept)."""
-    try:
-        if mime == "application/pdf":
-            text = _pdf_text(data)
-        elif mime == DOCX_MIME:
-            text = _docx_text(data)
-        else:
-            return ""
-    except Exception as exc:  # third-party parsers raise many kinds on broken files
-        logger.info("no text from a %s file: %s", mime, exc)
-        return ""
-    return clean_text(text[:MAX_TEXT_CHARS])
-
-
-def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(data))
-    if reader.is_encrypted:
-        try:
-            reader.decrypt("")
-        except Exception:
-            return ""
-    parts = []
-    for i, page in enumerate(reader.pages):
-        if i >= MAX_PDF_PAGES:
-            break
-        parts.append(page.extract_text() or "")
-    return "\n\n".join(parts)
-
-
-def _docx_text(data: bytes) -> str:
-    import docx
-
-    document = docx.Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            cells = list(dict.fromkeys(c.text.strip() for c in row.cells))
-            parts.append(" | ".join(c for c in cells if c))
-    return "\n\n".join(parts)
-
-
-# -- storage ---------------------------------------------------------------------------------
-
-
-def attachment_path(sha256: str, mime: str) -> str:
-    """Where a file is kept, relative to the db folder."""
-    return f"{ATTACHMENTS_DIR}/{sha256[:2]}/{sha256}{EXTENSIONS.get(mime, '.bin')}"
-
-
-def _write_file(target: Path, data: bytes) -> None:
-    if target.exists() and target.stat().st_size == len(data):
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def store_attachment(
-    archive: Archive,
-    db_folder: str | Path,
-    *,
-    article_id: int,
-    url: str,
-    data: bytes,
-    label: str = "",
-    content_disposition: str = "",
-    text: str | None = None,
-) -> tuple[str, str]:
-    """Keep one downloaded file and link it to its article; return (outcome, sha256) with
-    outcome `new` (file first kept now) or `known` (same bytes kept before).
-
-    The file is written before its row, so a row never points at a missing file. `text` may be
-    given when already extracted (off the reactor thread); otherwise it is extracted here.
-    """
-    sha = hashlib.sha256(data).hexdigest()
-    known = archive.conn.execute(
-        "SELECT 1 FROM attachments WHERE sha256 = ?", (sha,)
-    ).fetchone() is not None
-    if not known:
-        mime = sniff_mime(data)
-        rel = attachment_path(sha, mime)
-        _write_file(Path(db_folder) / rel, data)
-        if text is None:
-            text = extract_text(data, mime)
-    with archive.transaction():
-        if not known:
-            cur = archive.conn.execute(
-                "INSERT OR IGNORE INTO attachments (sha256, mime, size, path, file_name, "
-                "first_seen, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (sha, mime, len(data), rel, safe_file_name(url, mime, content_disposition),
-                 utc_now(), text or None),
-            )
-            if cur.rowcount == 1 and text:
-                archive.conn.execute(
-                    "INSERT INTO attachments_fts (rowid, text, text_fold) "
-                    "SELECT rowid, ?, ? FROM attachments WHERE sha256 = ?",
-                    (text, fold(text), sha),
-                )
-        archive.conn.execute(
-            "INSERT OR REPLACE INTO article_attachments (article_id, url, sha256, label) "
-            "VALUES (?, ?, ?, ?)",
-            (article_id, url, sha, label or None),
-        )
-    return ("known" if known else "new"), sha
-
-
-def link_known(archive: Archive, db_folder: str | Path, article_id: int, url: str,
-               label: str = "") -> bool:
-    """Link an article to a file already kept for this URL (no download); False if none."""
-    row = archive.conn.execute(
-        "SELECT aa.sha256, a.path FROM article_attachments aa JOIN attachments a "
-        "ON a.sha256 = aa.sha256 WHERE aa.url = ? LIMIT 1",
-        (url,),
-    ).fetchone()
-    if row is None or not (Path(db_folder) / row[1]).exists():
-        return False
-    with archive.transaction():
-        archive.conn.execute(
-            "INSERT OR IGNORE INTO article_attachments (article_id, url, sha256, label) "
-            "VALUES (?, ?, ?, ?)",
-            (article_id, url, row[0], label or None),
-        )
-    return True
-
-
-# -- the Scrapy pipeline ---------------------------------------------------------------------
+logger = logging.getLogger(__name__)
 
 
 def _reason(exc: BaseException) -> str:
@@ -355,8 +80,63 @@ def _reason(exc: BaseException) -> str:
     return failure_reason(Failure(exc))[0]
 
 
+class LocalFiles:
+    """The attachments' archive writes made in this process, on an `Archive` (a crawl without
+    the writer process). `RemoteArchive` (pipelines/writer_attachments.py) has the same methods."""
+
+    def __init__(self, archive: Archive, db_folder: Path, stats: Any) -> None:
+        self.archive = archive
+        self.db_folder = db_folder
+        self.stats = stats
+        self.settled: set[str] = set()  # URLs that failed for good this run: wanted no more
+
+    def wanted(self, site: str) -> list[tuple[int, str, str]]:
+        return still_wanted(self.archive.conn, site)
+
+    def want(self, article_id: int, urls: list[str], labels: dict[str, str]) -> None:
+        files = [(url, labels.get(url, "")) for url in urls if url not in self.settled]
+        with self.archive.transaction():
+            want_files(self.archive, article_id, files)
+
+    def kept(self, url: str) -> bool:
+        return self.archive.conn.execute(
+            "SELECT 1 FROM article_attachments WHERE url = ? LIMIT 1", (url,)
+        ).fetchone() is not None
+
+    def link_known(self, article_id: int, url: str, label: str) -> bool:
+        return link_known(self.archive, self.db_folder, article_id, url, label)
+
+    def log_fetch(self, run_id: int | None, url: str, kind: str, outcome: str,
+                  reason: str | None = None, http_status: int | None = None,
+                  article_id: int | None = None) -> None:
+        with self.archive.transaction():
+            self.archive.log_fetch(run_id, url, kind, outcome, reason=reason,
+                                   http_status=http_status, article_id=article_id)
+            if outcome not in ("stored", "unchanged") and settles(outcome, reason):
+                wanted_done(self.archive, url)
+                self.settled.add(url)
+
+    async def store(self, article_id: int, url: str, data: bytes, label: str,
+                    disposition: str) -> None:
+        """Sniff, extract the text off the reactor thread, keep, and log the outcome."""
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet.threads import deferToThread
+
+        mime = sniff_mime(data)
+        text = await maybe_deferred_to_future(deferToThread(extract_text, data, mime))
+        outcome, _ = store_attachment(
+            self.archive, self.db_folder, article_id=article_id, url=url, data=data,
+            label=label, content_disposition=disposition, mime=mime, text=text)
+        outcome = "stored" if outcome == "new" else "unchanged"
+        if self.stats is not None:
+            self.stats.inc_value(f"luutru/attachments/{outcome}")
+        run_id = self.stats.get_value("luutru/run_id") if self.stats is not None else None
+        self.log_fetch(run_id, url, "attachment", outcome, http_status=200,
+                       article_id=article_id)
+
+
 class AttachmentPipeline:
-    """Download, sniff, store and index the attachments of stored articles (see module doc)."""
+    """Download the attachments of stored articles in the background (see module doc)."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -366,42 +146,127 @@ class AttachmentPipeline:
         self.maxsize = settings.getint("LUUTRU_ATTACHMENT_MAXSIZE", DEFAULT_MAXSIZE)
         self.enabled = settings.getbool("LUUTRU_ATTACHMENTS", True)
         self._own: Archive | None = None
-        self.seen: set[str] = set()  # attachment URLs handled this run
-        self._inflight: dict[str, list[Any]] = {}  # URL -> Deferreds of items waiting for it
+        self._files: Any = None
+        self.seen: set[str] = set()  # attachment URLs whose download was started this run
+        self._inflight: dict[str, list[Any]] = {}  # URL -> Deferreds of articles waiting for it
+        self._busy = 0  # articles whose files are not all handled yet: the spider stays open
+        self._todo: dict[str, int] = {}  # URL -> articles that still have it to handle
+        self._closed = False  # the crawl ended: nothing more is fetched or written
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> AttachmentPipeline:
         pipe = cls(crawler)
         from scrapy import signals
 
+        crawler.signals.connect(pipe.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(pipe.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
 
-    def _archive(self) -> Archive:
-        """ArchivePipeline's writer when it runs in this crawl (one connection, no lock
-        contention between two writers in one thread), else an own one."""
+    def _archive(self) -> Any:
+        """Where the attachments' archive writes go: the archive writer process's stand-in
+        (pipelines/writer_attachments.py), else the in-process archive pipeline's `Archive`
+        (one connection, no lock contention between two writers in one thread), else an own."""
+        if self._files is not None:
+            return self._files
         engine = getattr(self.crawler, "engine", None)
         scraper = getattr(engine, "scraper", None)
         itemproc = getattr(scraper, "itemproc", None)
+        archive: Archive | None = None
         for pipe in getattr(itemproc, "middlewares", ()):
-            # The archive writer process's stand-in (pipelines/writer_attachments.py).
+            if pipe is self:
+                continue
             remote = getattr(pipe, "attachment_archive", None)
-            if pipe is not self and remote is not None and (found := remote()) is not None:
-                return found  # type: ignore[no-any-return]
-            archive = getattr(pipe, "archive", None)
-            if pipe is not self and isinstance(archive, Archive):
-                return archive
-        if self._own is None:
-            self._own = Archive(self.db_path)
-        return self._own
+            if remote is not None and (found := remote()) is not None:
+                self._files = found
+                return found
+            if isinstance(getattr(pipe, "archive", None), Archive):
+                archive = pipe.archive
+                break
+        if archive is None:
+            if self._own is None:
+                self._own = Archive(self.db_path)
+            archive = self._own
+        self._files = LocalFiles(archive, self.db_folder, self.crawler.stats)
+        return self._files
+
+    # -- files earlier runs did not keep -------------------------------------------------------
+
+    def spider_opened(self, spider: Any = None) -> None:
+        """Fetch the site's files that stored articles still want (a crawl stopped or killed
+        before them, a passing failure): each URL once, like any article's files."""
+        site = getattr(getattr(self.crawler.spider, "site", None), "slug", None)
+        if not self.enabled or site is None:
+            return
+        files = self._archive()
+        by_article: dict[int, tuple[list[str], dict[str, str]]] = {}
+        for article_id, url, label in files.wanted(site):
+            urls, labels = by_article.setdefault(article_id, ([], {}))
+            urls.append(url)
+            labels[url] = label
+        if not by_article:
+            return
+        resumed = len({url for urls, _ in by_article.values() for url in urls})
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value("luutru/attachments/resumed", resumed)
+        logger.info("fetching %d attachment(s) of %d stored article(s) that earlier runs did "
+                    "not keep", resumed, len(by_article))
+        for article_id, (urls, labels) in by_article.items():
+            self._begin(urls)
+            self._start(article_id, urls, labels)
+
+    # -- keeping the spider open while files are due --------------------------------------------
+
+    def spider_idle(self, spider: Any = None) -> None:
+        from scrapy.exceptions import DontCloseSpider
+
+        if self._busy:
+            raise DontCloseSpider
+
+    def _begin(self, urls: list[str]) -> None:
+        self._busy += 1
+        for url in urls:
+            self._todo[url] = self._todo.get(url, 0) + 1
+
+    def _handled(self, url: str) -> None:
+        left = self._todo.get(url, 0) - 1
+        if left > 0:
+            self._todo[url] = left
+        else:
+            self._todo.pop(url, None)
+
+    def _end(self, result: Any = None) -> Any:
+        self._busy -= 1
+        if not self._busy:  # let the engine see at once that the crawl may end
+            slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
+            nextcall = getattr(slot, "nextcall", None)
+            if nextcall is not None:
+                nextcall.schedule()
+        return result
+
+    def close_spider(self, spider: Any = None) -> None:
+        """Before the archive closes: files the crawl ended without fetching (stopped early)
+        are logged, so the fetch log stays complete; later answers are ignored."""
+        if self._todo:
+            files = self._archive()
+            for url in list(self._todo):
+                if (url in self._inflight or url not in self.seen) and not files.kept(url):
+                    self.seen.add(url)
+                    self._log(url, "skipped", "not_fetched: crawl stopped")
+            self._todo.clear()
+        self._closed = True
 
     def spider_closed(self, spider: Any = None, reason: str = "") -> None:
         if self._own is not None:
             self._own.close()
             self._own = None
 
+    # -- items ----------------------------------------------------------------------------------
+
     def _log(self, url: str, outcome: str, reason: str | None = None,
              http_status: int | None = None, article_id: int | None = None) -> None:
+        if self._closed:  # logged by close_spider
+            return
         stats = self.crawler.stats
         if stats is not None:
             stats.inc_value(f"luutru/attachments/{reason or outcome}")
@@ -409,55 +274,111 @@ class AttachmentPipeline:
         self._archive().log_fetch(run_id, url, "attachment", outcome, reason=reason,
                                   http_status=http_status, article_id=article_id)
 
-    async def process_item(self, item: Any) -> Any:
+    def process_item(self, item: Any) -> Any:
         from scrapers.items import ArticleItem
 
-        if not self.enabled or not isinstance(item, ArticleItem) or not item.attachment_urls:
+        if not isinstance(item, ArticleItem):
             return item
-        article_id = getattr(item, "article_id", None)
-        if article_id is None:
+        # The writer process's answer to come (pipelines/writer.py): the article's id.
+        waiting = item.__dict__.pop("_article_id", None)
+        urls = fetchable(item.attachment_urls)
+        if not self.enabled or not urls:
+            if waiting is not None:
+                waiting.addErrback(lambda _: None)  # the writer logs what it could not store
             return item
-        labels = getattr(item, "attachment_labels", None) or {}
-        for url in dict.fromkeys(item.attachment_urls):
-            if not url.startswith(("http://", "https://")):
-                continue
-            try:
-                await self._one(int(article_id), url, labels.get(url, ""))
-            except Exception:  # one broken attachment never loses the article
-                logger.exception("attachment %s of article #%s", url, article_id)
-                if url not in self.seen:
-                    self.seen.add(url)
-                    self._log(url, "failed", "error", article_id=int(article_id))
+        labels = dict(getattr(item, "attachment_labels", None) or {})
+        if waiting is None:
+            if getattr(item, "article_id", None) is None:
+                return item
+            files = self._archive()
+            if isinstance(files, LocalFiles):  # stored in this process: wanted until kept
+                files.want(int(item.article_id), urls, labels)
+            self._begin(urls)
+            self._start(int(item.article_id), urls, labels)
+            return item
+        self._begin(urls)
+        waiting.addCallbacks(self._on_id, self._not_stored, callbackArgs=(item, urls, labels),
+                             errbackArgs=(urls,))
         return item
+
+    def _on_id(self, article_id: int | None, item: Any, urls: list[str],
+               labels: dict[str, str]) -> None:
+        item.article_id = article_id
+        if article_id is None or self._closed:  # not stored, or too late: nothing to fetch
+            self._not_stored(None, urls)
+            return
+        try:
+            self._start(int(article_id), urls, labels)
+        except Exception:  # never leave the spider open for files that will not come
+            logger.exception("attachments of article #%s not fetched", article_id)
+            self._not_stored(None, urls)
+
+    def _not_stored(self, failure: Any, urls: list[str]) -> None:
+        """The article was dropped or not stored: the writer logged why; no download."""
+        from scrapy.exceptions import DropItem
+
+        from pipelines.writer import WriterDied
+
+        exc = getattr(failure, "value", None)
+        if exc is not None and not isinstance(exc, DropItem | WriterDied):
+            logger.error("archive writer: %s", exc, exc_info=exc)
+        for url in urls:
+            self._handled(url)
+        self._end()
+
+    def _start(self, article_id: int, urls: list[str], labels: dict[str, str]) -> None:
+        from scrapy.utils.defer import deferred_from_coro
+
+        done = deferred_from_coro(self._article(article_id, urls, labels))
+        done.addErrback(lambda f: logger.error("attachments of article #%s: %s", article_id,
+                                               f.value, exc_info=f.value))
+        done.addBoth(self._end)
+
+    async def _article(self, article_id: int, urls: list[str], labels: dict[str, str]) -> None:
+        for url in urls:
+            try:
+                await self._one(article_id, url, labels.get(url, ""))
+            finally:
+                self._handled(url)
 
     async def _one(self, article_id: int, url: str, label: str) -> None:
         from scrapy.utils.defer import maybe_deferred_to_future
         from twisted.internet.defer import Deferred
 
-        archive = self._archive()
-        if link_known(archive, self.db_folder, article_id, url, label):
+        if self._closed:
+            return
+        files = self._archive()
+        if files.link_known(article_id, url, label):
             return
         if url in self._inflight:  # another article's download of the same file: wait for it
             waiter: Deferred[None] = Deferred()
             self._inflight[url].append(waiter)
             await maybe_deferred_to_future(waiter)
-            link_known(archive, self.db_folder, article_id, url, label)
+            files.link_known(article_id, url, label)
             return
         if url in self.seen:  # failed or refused already this run
             return
         self.seen.add(url)
+        if self._stopping():  # the crawl is ending: logged, and wanted by the next run
+            self._log(url, "skipped", "not_fetched: crawl stopped", article_id=article_id)
+            return
         self._inflight[url] = []
         try:
-            await self._download(archive, article_id, url, label)
+            await self._download(files, article_id, url, label)
+        except Exception:  # one broken attachment never loses the article or the crawl
+            logger.exception("attachment %s of article #%s", url, article_id)
+            self._log(url, "failed", "error", article_id=article_id)
         finally:
             for waiter in self._inflight.pop(url, []):
                 waiter.callback(None)
 
-    async def _download(self, archive: Archive, article_id: int, url: str, label: str) -> None:
+    def _stopping(self) -> bool:
+        slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
+        return self._closed or slot is None or getattr(slot, "closing", None) is not None
+
+    async def _download(self, files: Any, article_id: int, url: str, label: str) -> None:
         from scrapy import Request
         from scrapy.exceptions import IgnoreRequest
-        from scrapy.utils.defer import maybe_deferred_to_future
-        from twisted.internet.threads import deferToThread
 
         request = Request(
             url,
@@ -466,10 +387,13 @@ class AttachmentPipeline:
         )
         try:
             response = await self.crawler.engine.download_async(request)
-        except IgnoreRequest as exc:
-            self._log(url, "skipped", _reason(exc), article_id=article_id)
-            return
         except Exception as exc:
+            if self._stopping():  # cut by the crawl's end, not the file's fault: wanted still
+                self._log(url, "skipped", "not_fetched: crawl stopped", article_id=article_id)
+                return
+            if isinstance(exc, IgnoreRequest):
+                self._log(url, "skipped", _reason(exc), article_id=article_id)
+                return
             reason = _reason(exc)
             outcome = "skipped" if reason == "too_large" else "failed"
             self._log(url, outcome, reason, article_id=article_id)
@@ -481,19 +405,10 @@ class AttachmentPipeline:
         if len(data) > self.maxsize:
             self._log(url, "skipped", "too_large", response.status, article_id)
             return
-        mime = sniff_mime(data)
-        text = await maybe_deferred_to_future(deferToThread(extract_text, data, mime))
+        if self._closed:
+            return
         disposition = (response.headers.get("Content-Disposition") or b"").decode("latin-1")
-        outcome, _ = await self._store(
-            archive, article_id=article_id, url=url, data=data, label=label,
-            content_disposition=disposition, text=text,
-        )
-        self._log(url, "stored" if outcome == "new" else "unchanged", None, 200, article_id)
-
-    async def _store(self, archive: Archive, **fields: Any) -> tuple[str, str]:
-        """Keep one downloaded file (`store_attachment`); the crawl's writer process does it
-        in the order of its other writes (pipelines/writer_attachments.py)."""
-        remote = getattr(archive, "store_attachment", None)
-        if remote is not None:
-            return await remote(fields)  # type: ignore[no-any-return]
-        return store_attachment(archive, self.db_folder, **fields)
+        # Kept, and its outcome logged, by `files` (the writer process: after this returns).
+        pending: Awaitable[None] | None = files.store(article_id, url, data, label, disposition)
+        if pending is not None:
+            await pending

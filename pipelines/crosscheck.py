@@ -1,10 +1,11 @@
 """Compare a family spider's reading of an article with the generic extraction's, and store it.
 
-The spider (scrapers/crosscheck.py) attaches the generic reading to the item and fills the
-title or body the family could not read; the archive writer (pipelines/writer_child.py) fills
-a missing author or date once the cleaning has settled the byline. Once the article is stored,
-each field is compared (pure functions below) and recorded in `article_checks`, one row per
-field, so `check-site` and `stats` health can show how often the two readings agree:
+The spider (scrapers/crosscheck.py) marks the articles to check and fills a title the family
+could not read; the archive writer (pipelines/writer_child.py) reads the checked pages with the
+generic rules and fills a missing author or date once the cleaning has settled the byline.
+Once the article is stored, each field is compared (pure functions below) and recorded in
+`article_checks`, one row per field, so `check-site` and `stats` health can show how often the
+two readings agree:
 
 - title: same words once folded (case, diacritics), or a difflib ratio of at least 0.9;
 - body: word-set Jaccard similarity of at least 0.6, and the family body at least half as long

@@ -7,12 +7,12 @@ SQLite/FTS writes and the fetch log take the second core, and Scrapy's process k
 parsing (issue 12: the crawler was CPU-bound on one core while the other idled).
 
 What stays here: the bookkeeping of scheduled URLs (the scheduler's signals, so every URL gets
-exactly one fetch-log row), and the few items that need something only this process has:
-- a pending cross-check (scrapers/crosscheck.py) whose author or date is still missing once
-  cleaned: the writer asks (`need`), this process reads the page it holds and sends the fills;
-- an item with attachments waits for its article id (AttachmentPipeline runs after this one).
-Every other item goes on at once; the writer's answers (counters, errors) come back on a reader
-thread and are applied on the reactor.
+exactly one fetch-log row), and the items that need something only this process has: an item
+with attachments hands AttachmentPipeline (after this one) a Deferred of its article id and
+goes on (the files are fetched in the background once the id comes). A checked
+article (scrapers/crosscheck.py) carries its page's bytes to the writer, which reads it with the
+generic rules there. Every other item goes on at once; the writer's answers (counters, errors)
+come back on a reader thread and are applied on the reactor.
 
 Guarantees are the writer's: an article and its fetch-log row commit together, and nothing is
 answered before its commit. The writer dies with this process (kill -9 loses only what was not
@@ -47,6 +47,7 @@ from archive.warc import warc_path_for
 from pipelines.capture import STATS_KEY as WARC_STATS_KEY
 from pipelines.capture import warc_info
 from pipelines.fetchlog import FetchLogSignals
+from scrapers.crosscheck import page_message
 from scrapers.items import ArticleItem, FetchOutcome
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,17 @@ logger = logging.getLogger(__name__)
 CAPTURE = "pipelines.capture.WarcCaptureMiddleware"
 OPEN_TIMEOUT_S = 120.0
 CLOSE_TIMEOUT_S = 600.0
+SEND_BATCH = 64  # messages queued in one reactor turn before they are sent anyway
+
+
+def child_env() -> dict[str, str]:
+    """The writer's environment: the folder or egg this code was imported from goes first on
+    PYTHONPATH, so `-m pipelines.writer_child` runs the same code. Under Scrapyd the project is
+    a zipped egg the job activated, not installed in the venv: the child would not find it."""
+    code_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    paths = [code_root, *(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+                          if p and p != code_root)]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 class WriterDied(RuntimeError):
@@ -85,7 +97,6 @@ class WriterPipeline(FetchLogSignals):
         self._tokens = itertools.count(1)
         self._capture_ids = itertools.count(1)
         self._waiting: dict[int, Deferred[Any]] = {}
-        self._held: dict[int, ArticleItem] = {}
         self._inbox: deque[list[Any]] = deque()
         self._answers: dict[str, Any] = {}
         self._opened = threading.Event()
@@ -108,7 +119,7 @@ class WriterPipeline(FetchLogSignals):
         ours, theirs = socket.socketpair()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "pipelines.writer_child", str(theirs.fileno())],
-            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=child_env(),
         )
         theirs.close()
         self.conn = Connection(ours.detach())
@@ -116,8 +127,12 @@ class WriterPipeline(FetchLogSignals):
                                        daemon=True)
         self.reader.start()
         # Messages are pickled on the reactor and written by a thread: the reactor never waits
-        # for the writer to read (a full socket buffer while it commits).
+        # for the writer to read (a full socket buffer while it commits). Those of one reactor
+        # turn go as one batch (`_flush`): one pickling, one wake-up of the sender thread and one
+        # write for the ~4 messages of an article, not one each.
         self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._pending: list[tuple[Any, ...]] = []
+        self._flush_call: Any = None
         self.sender = threading.Thread(target=self._write, name="luutru-writer-sender",
                                        daemon=True)
         self.sender.start()
@@ -150,9 +165,26 @@ class WriterPipeline(FetchLogSignals):
                 return
             reactor.callFromThread(self._drain)
 
-    def _send(self, msg: tuple[Any, ...]) -> None:
-        if not self._dead:
-            self._outbox.put(pickle.dumps(msg, pickle.HIGHEST_PROTOCOL))
+    def _send(self, msg: tuple[Any, ...], now: bool = False) -> None:
+        """Queue `msg` for the writer, in order; sent at the end of this reactor turn, or at
+        once with `now` (open and close, which the reactor then waits for) or a full batch."""
+        if self._dead:
+            return
+        self._pending.append(msg)
+        if now or len(self._pending) >= SEND_BATCH:
+            self._flush()
+        elif self._flush_call is None:
+            self._flush_call = reactor.callLater(0, self._flush)
+
+    def _flush(self) -> None:
+        """Hand the queued messages to the sender thread as one batch (a list)."""
+        if self._flush_call is not None:
+            if self._flush_call.active():
+                self._flush_call.cancel()
+            self._flush_call = None
+        if self._pending and not self._dead:
+            batch, self._pending = self._pending, []
+            self._outbox.put(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
 
     def _drain(self) -> None:
         """Apply the writer's answers (on the reactor thread, in order)."""
@@ -170,26 +202,15 @@ class WriterPipeline(FetchLogSignals):
         elif kind == "log":
             logging.getLogger(event[2]).log(event[1], "%s", event[3])
         elif kind == "done":
-            item = self._held.pop(event[1], None)
             waiting = self._waiting.pop(event[1], None)
             if waiting is not None:
                 waiting.callback(event[2])
-            elif item is not None:
-                item.article_id = event[2]
         elif kind == "dropped":
-            self._held.pop(event[1], None)
             waiting = self._waiting.pop(event[1], None)
             if waiting is not None:
                 waiting.errback(DropItem(event[2]))
-        elif kind == "stored_file":
-            waiting = self._waiting.pop(event[1], None)
-            if waiting is not None:
-                waiting.callback((event[2], event[3]))
-        elif kind == "need":
-            self._fill(event[1], event[2])
         elif kind == "error":
             exc = _rebuild(event[2], event[3])
-            self._held.pop(event[1], None)
             waiting = self._waiting.pop(event[1], None) if event[1] is not None else None
             if waiting is not None:
                 waiting.errback(exc)  # Scrapy logs it as the item's error (item_error)
@@ -229,37 +250,11 @@ class WriterPipeline(FetchLogSignals):
             self._remote = RemoteArchive(Path(self.db_path), self)
         return self._remote
 
-    def expect(self, waiting: Deferred[Any]) -> int:
-        """A token for a message whose answer fires `waiting` (pipelines/writer_attachments.py)."""
-        token = next(self._tokens)
-        if self._dead:  # no answer will come
-            waiting.errback(WriterDied("the archive writer process is gone"))
-        else:
-            self._waiting[token] = waiting
-        return token
-
     def _capture(self, fields: dict[str, Any]) -> dict[str, Any]:
         """The capture middleware's sink: the writer writes the exchange to WARC, in order."""
         capture_id = next(self._capture_ids)
         self._send(("warc", capture_id, fields))
         return {"capture_id": capture_id}
-
-    def _fill(self, token: int, fields: dict[str, Any]) -> None:
-        """The writer cleaned a pending cross-check's item and the author or date is missing:
-        read the page with the generic rules here (scrapers/crosscheck.py `complete`)."""
-        from scrapers.crosscheck import complete
-
-        item = self._held[token]
-        for name, value in fields.items():
-            setattr(item, name, value)
-        try:
-            complete(self.crawler.spider, item)
-        finally:
-            item.__dict__.pop("_crosscheck_page", None)
-            self._send(("resume", token, {
-                name: getattr(item, name) for name in
-                ("author", "author_role", "author_prefix", "date_raw", "date_source", "generic")
-            }))
 
     # -- spider lifecycle -----------------------------------------------------------------------
 
@@ -276,9 +271,13 @@ class WriterPipeline(FetchLogSignals):
             "db": str(self.db_path), "slug": spider.site.slug,
             "site_base_url": spider.site.base_url, "aliases": tuple(spider.site.aliases),
             "site_row": spider.site.as_row(), "base_url": spider.base_url,
+            # The site definition itself: the writer reads checked articles with the generic
+            # rules bound to it (scrapers/crosscheck.py).
+            "site": spider.site, "spider_name": spider.name,
             "max_db_pages": settings.getint("LUUTRU_MAX_DB_PAGES", 0),
+            "attachments": self.attachments,  # record articles' files as wanted
             "log_file": settings.get("LOG_FILE"),
-        }))
+        }), now=True)
         self._opened.wait(OPEN_TIMEOUT_S)
         self._drain()
         _, run_id, error, warc_file = self._answers.get("opened", (None, None, "no answer", None))
@@ -308,7 +307,7 @@ class WriterPipeline(FetchLogSignals):
             "luutru/warc_file": stats.get_value("luutru/warc_file"),
             "luutru/pid": os.getpid(),
             "LOG_FILE": self.crawler.settings.get("LOG_FILE"),
-        }))
+        }), now=True)
         self._outbox.put(None)
         self._closed.wait(CLOSE_TIMEOUT_S)
         self._drain()
@@ -348,22 +347,19 @@ class WriterPipeline(FetchLogSignals):
         key = item.scheduled_url or item.url
         self.done.add(key)
         self.scheduled.pop(key, None)
+        # A checked article's page goes with it: the writer reads it (scrapers/crosscheck.py).
         page = item.__dict__.pop("_crosscheck_page", None)
-        token = next(self._tokens)
-        self._send(("item", token, item, page is not None))
         if page is not None:
-            item.__dict__["_crosscheck_page"] = page
+            response, root = page
+            page = page_message(response, reparsed=root is not None)
+        token = next(self._tokens)
+        self._send(("item", token, item, page))
         if self._dead:
             raise WriterDied("the archive writer process is gone")
-        if page is None and not (self.attachments and item.attachment_urls):
+        if not (self.attachments and item.attachment_urls):
             return item  # nothing after this pipeline needs the writer's answer
         waiting: Deferred[Any] = Deferred()
         self._waiting[token] = waiting
-        self._held[token] = item
-        return self._wait(item, waiting)
-
-    async def _wait(self, item: ArticleItem, waiting: Deferred[Any]) -> ArticleItem:
-        from scrapy.utils.defer import maybe_deferred_to_future
-
-        item.article_id = await maybe_deferred_to_future(waiting)
+        # AttachmentPipeline waits for the id, not the item
+        item.__dict__["_article_id"] = waiting
         return item

@@ -1,79 +1,201 @@
-"""Attachments in a crawl with the archive writer process: downloads here, writes there.
+"""Attachments in a crawl with the archive writer process: the GET here, everything else there.
 
 `AttachmentPipeline` (pipelines/attachments.py) downloads through Scrapy's engine, which only
-this process has; its archive writes would need a second writer connection here, which waits
-(blocking the reactor) whenever the writer process holds the write lock for a group commit.
-`WriterPipeline.attachment_archive()` gives it a `RemoteArchive` instead: reads go to a read-only
-connection (WAL: never blocked, and each read sees every commit so far), writes go to the
-writer process in order, and a file's `store_attachment` runs there too, answered after its
-commit, so an article waiting for the same file links it once it is committed.
+the crawler's process has. Everything a file costs after its GET runs in the writer process, in
+the order of its other writes (issue 12: the crawler's core is the busy one): its sha256, the
+MIME sniffing, the text of a PDF/DOCX, the fsynced file write, its rows and its fetch-log row,
+in one savepoint of a group commit. So a file is recorded only once its bytes are on disk, and a
+kill -9 loses only what no row says was kept.
+
+Crawler side, `RemoteArchive` (from `WriterPipeline.attachment_archive()`) answers "is this URL's
+file kept already?" without a query per file: the URLs kept by earlier runs are read once, the
+ones sent to the writer this run are remembered; a link to a kept file is one message.
+Writer side, `apply(writer, msg)` handles the messages `file`, `file_link` and `file_log`, and
+`want(writer, item)` records a stored article's files as wanted in the article's transaction
+(pipelines/attachment_files.py `want_files`): rows a stopped or killed crawl leaves behind are
+fetched by the next run (`RemoteArchive.wanted`, read at spider open).
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from twisted.internet.defer import Deferred
+from pipelines.attachment_files import (
+    fetchable,
+    link_known,
+    settles,
+    still_wanted,
+    store_attachment,
+    want_files,
+    wanted_done,
+)
 
-
-class _Sent:
-    """The cursor of a write handed to the writer process (no result to read)."""
-
-    rowcount = 1
-    lastrowid = None
-
-    def fetchone(self) -> None:
-        return None
-
-    def fetchall(self) -> list[Any]:
-        return []
-
-
-class _Connection:
-    """SELECTs on a read-only connection, every other statement to the writer."""
-
-    def __init__(self, path: Path, writer: Any) -> None:
-        self.read = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
-                                    check_same_thread=False)
-        self.writer = writer
-
-    def execute(self, sql: str, params: Any = ()) -> Any:
-        if sql.lstrip()[:6].upper() == "SELECT":
-            return self.read.execute(sql, params)
-        self.writer._send(("sql", sql, tuple(params)))
-        return _Sent()
+logger = logging.getLogger(__name__)
 
 
 class RemoteArchive:
-    """What AttachmentPipeline asks of an `Archive`, served through the writer process."""
+    """What AttachmentPipeline asks of the archive, served through the writer process."""
 
     def __init__(self, path: Path, writer: Any) -> None:
-        self.conn = _Connection(path, writer)
+        self.path = path
+        self.db_folder = path.resolve().parent
         self.writer = writer
+        self._earlier: dict[str, tuple[str, str]] | None = None  # URL -> (sha256, path)
+        self._sent: set[str] = set()  # URLs whose bytes went to the writer this run
 
-    @contextmanager
-    def transaction(self) -> Iterator[RemoteArchive]:
-        """The writer applies each message in a savepoint of its group commit."""
-        yield self
+    def _kept_before(self) -> dict[str, tuple[str, str]]:
+        """The URLs linked to a kept file by earlier runs, read once (one scan, no query per
+        file; the writer commits this run's own)."""
+        if self._earlier is None:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            try:
+                rows = conn.execute(
+                    "SELECT aa.url, a.sha256, a.path FROM article_attachments aa "
+                    "JOIN attachments a ON a.sha256 = aa.sha256").fetchall()
+            except sqlite3.Error as exc:  # an archive without the tables yet
+                logger.info("no attachments kept before: %s", exc)
+                rows = []
+            finally:
+                conn.close()
+            self._earlier = {url: (sha, rel) for url, sha, rel in rows}
+        return self._earlier
+
+    def kept(self, url: str) -> bool:
+        return url in self._sent or url in self._kept_before()
+
+    def wanted(self, site: str) -> list[tuple[int, str, str]]:
+        """The site's files stored articles still want (earlier runs), read before any write."""
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            return still_wanted(conn, site)
+        finally:
+            conn.close()
+
+    def link_known(self, article_id: int, url: str, label: str) -> bool:
+        """Link an article to the file kept for `url` (no download); False if none is."""
+        sha = None
+        if url not in self._sent:
+            found = self._kept_before().get(url)
+            if found is None or not (self.db_folder / found[1]).exists():
+                return False
+            sha = found[0]
+        self.writer._send(("file_link", article_id, url, label, sha))
+        return True
+
+    def store(self, article_id: int, url: str, data: bytes, label: str,
+              disposition: str) -> None:
+        """Hand the downloaded bytes to the writer, which keeps them and logs the outcome."""
+        self._sent.add(url)
+        self.writer._send(("file", article_id, url, data, label, disposition))
 
     def log_fetch(self, run_id: int | None, url: str, kind: str, outcome: str,
                   reason: str | None = None, http_status: int | None = None,
                   article_id: int | None = None) -> None:
-        self.writer._send(("log_fetch", run_id, url, kind, outcome, reason, http_status,
+        self.writer._send(("file_log", run_id, url, kind, outcome, reason, http_status,
                            article_id))
 
-    async def store_attachment(self, fields: dict[str, Any]) -> tuple[str, str]:
-        from scrapy.utils.defer import maybe_deferred_to_future
-
-        waiting: Deferred[Any] = Deferred()
-        token = self.writer.expect(waiting)
-        self.writer._send(("attachment", token, fields))
-        result = await maybe_deferred_to_future(waiting)
-        return result[0], result[1]
-
     def close(self) -> None:
-        self.conn.read.close()
+        self._earlier = None
+
+
+# -- in the writer process ---------------------------------------------------------------------
+
+
+class FileWriter:
+    """The writer process's half: keeps files, links them, logs their fetches."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+        self.db_folder = Path(writer.crawler.settings["LUUTRU_DB"]).resolve().parent
+        self.shas: dict[str, str] = {}  # URL -> sha256 of the file kept for it this run
+        self.settled: set[str] = set()  # URLs that failed for good this run: wanted no more
+
+    def _log(self, url: str, outcome: str, reason: str | None, http_status: int | None,
+             article_id: int) -> None:
+        self.writer.stats.inc_value(f"luutru/attachments/{reason or outcome}")
+        self.log(self.writer.archive_pipe.run_id, url, "attachment", outcome, reason,
+                 http_status, article_id)
+
+    def log(self, run_id: int | None, url: str, kind: str, outcome: str, reason: str | None,
+            http_status: int | None, article_id: int | None) -> None:
+        """One fetch-log row; a failure for good ends the URL's wanted rows (a kept file ends
+        each article's own, as it is linked)."""
+        archive = self.writer.archive
+        archive.log_fetch(run_id, url, kind, outcome, reason=reason, http_status=http_status,
+                          article_id=article_id)
+        if outcome not in ("stored", "unchanged") and settles(outcome, reason):
+            wanted_done(archive, url)
+            self.settled.add(url)
+
+    def want(self, item: Any) -> None:
+        """Record the stored article's files as wanted, in its transaction."""
+        labels = dict(getattr(item, "attachment_labels", None) or {})
+        files = [(url, labels.get(url, "")) for url in fetchable(item.attachment_urls)
+                 if url not in self.settled]
+        if files:
+            want_files(self.writer.archive, int(item.article_id), files)
+
+    def store(self, article_id: int, url: str, data: bytes, label: str,
+              disposition: str) -> None:
+        archive = self.writer.archive
+        try:
+            with archive.transaction():
+                outcome, sha = store_attachment(
+                    archive, self.db_folder, article_id=article_id, url=url, data=data,
+                    label=label, content_disposition=disposition)
+        except sqlite3.Error:
+            raise  # the archive itself failed (disk full...): the writer reports it
+        except Exception as exc:  # the file could not be written: say so, keep crawling
+            logger.error("attachment %s of article #%s not kept: %s", url, article_id, exc,
+                         exc_info=exc)
+            self._log(url, "failed", "error", None, article_id)
+            return
+        self.shas[url] = sha
+        self._log(url, "stored" if outcome == "new" else "unchanged", None, 200, article_id)
+
+    def link(self, article_id: int, url: str, label: str, sha: str | None) -> None:
+        archive = self.writer.archive
+        sha = sha or self.shas.get(url)
+        if sha is None:  # kept by this run, but not by this process's stores (failed)
+            linked = link_known(archive, self.db_folder, article_id, url, label)
+        else:
+            linked = archive.conn.execute(
+                "SELECT 1 FROM attachments WHERE sha256 = ?", (sha,)).fetchone() is not None
+            if linked:
+                archive.conn.execute(
+                    "INSERT OR IGNORE INTO article_attachments (article_id, url, sha256, label) "
+                    "VALUES (?, ?, ?, ?)", (article_id, url, sha, label or None))
+                wanted_done(archive, url, article_id)
+        if not linked:
+            self.writer.stats.inc_value("luutru/attachments/link_missing")
+            logger.warning("attachment %s of article #%s: no kept file to link", url,
+                           article_id)
+
+
+def _files(writer: Any) -> FileWriter:
+    files = getattr(writer, "files", None)
+    if files is None:
+        files = writer.files = FileWriter(writer)
+    return files
+
+
+def want(writer: Any, item: Any) -> None:
+    """Record a just-stored article's files as wanted (pipelines/writer_child.py `_finish`)."""
+    if item.article_id is not None and item.attachment_urls:
+        _files(writer).want(item)
+
+
+def apply(writer: Any, msg: tuple[Any, ...]) -> None:
+    """Apply one attachment message in the writer (pipelines/writer_child.py `handle`)."""
+    files = _files(writer)
+    if msg[0] == "file":
+        files.store(*msg[1:])
+    elif msg[0] == "file_link":
+        files.link(*msg[1:])
+    elif msg[0] == "file_log":
+        files.log(*msg[1:])
+    else:
+        raise ValueError(f"unknown attachment message {msg[0]!r}")

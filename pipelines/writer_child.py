@@ -3,7 +3,10 @@
 Started by `pipelines.writer.WriterPipeline` (`python -m pipelines.writer_child FD`), it talks to
 the crawler over one socket (pickled messages, in order). Everything that only needs an
 article's strings runs here, on the second core, with the very pipeline code an in-process
-crawl runs (`pipelines.item_pipelines`, `pipelines.crosscheck`), so both give one archive.
+crawl runs (`pipelines.item_pipelines`, `pipelines.crosscheck`), so both give one archive. The
+cross-check's generic readings run here too: a checked article arrives with its page's bytes
+(scrapers/crosscheck.py `page_message`, `complete`). The crawler sends the messages of one
+reactor turn as a list (`Inbox` takes them one by one).
 
 Group commits: messages are applied inside one transaction until none is waiting, 100 ms
 have passed or `BATCH` messages were applied; then it commits, and only then answers (an
@@ -21,7 +24,7 @@ import signal
 import socket
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
 from multiprocessing.connection import Connection
 from types import SimpleNamespace
 from typing import Any
@@ -72,6 +75,30 @@ class _Forward(logging.Handler):
             pass
 
 
+class Inbox:
+    """The crawler's connection, one message at a time: it sends the messages of a reactor
+    turn as one list (pipelines/writer.py `_flush`); answers go back unbatched."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.queued: deque[tuple[Any, ...]] = deque()
+
+    def recv(self) -> tuple[Any, ...]:
+        while not self.queued:
+            got = self.conn.recv()
+            if isinstance(got, list):
+                self.queued.extend(got)
+            else:
+                return got  # type: ignore[no-any-return]
+        return self.queued.popleft()
+
+    def poll(self, timeout: float = 0.0) -> bool:
+        return bool(self.queued) or self.conn.poll(timeout)
+
+    def send(self, obj: Any) -> None:
+        self.conn.send(obj)
+
+
 def _die_with_parent() -> None:
     """Linux: SIGKILL this process when the crawler dies (kill -9 included)."""
     try:
@@ -91,11 +118,11 @@ class Writer:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.events: list[Any] = []
-        self.parked: dict[int, Any] = {}
         self.held: tuple[Any, ...] | None = None
         self.archive: Any = None
         self.warc: Any = None
         self.captures: dict[int, dict[str, Any] | None] = {}
+        self.want_files = False  # set by `open`
         self.stats = DeltaStats()
         logging.getLogger().addHandler(_Forward(self.events))
         logging.getLogger().setLevel(logging.INFO)
@@ -111,7 +138,11 @@ class Writer:
         site = SimpleNamespace(slug=config["slug"], base_url=config["site_base_url"],
                                aliases=tuple(config["aliases"]),
                                as_row=lambda: config["site_row"])
-        self.spider = SimpleNamespace(site=site, base_url=config["base_url"])
+        # The real site definition when the crawler sent it: checked articles are read with
+        # the generic rules bound to it (scrapers/crosscheck.py `complete`).
+        self.spider = SimpleNamespace(site=config.get("site") or site,
+                                      base_url=config["base_url"],
+                                      name=config.get("spider_name") or config["slug"])
         settings = {"LUUTRU_DB": config["db"], "LOG_FILE": config.get("log_file")}
         self.crawler = SimpleNamespace(stats=self.stats, settings=settings, spider=self.spider)
         self.spider.crawler = self.crawler
@@ -122,6 +153,8 @@ class Writer:
         self.archive_pipe.open_spider()
         self.archive = self.archive_pipe.archive
         assert self.archive is not None
+        # The crawl fetches attachments: an article's files are recorded as wanted with it.
+        self.want_files = bool(config.get("attachments"))
         pages = int(config.get("max_db_pages") or 0)
         if pages > 0:
             self.archive.conn.execute(f"PRAGMA max_page_count = {pages}")
@@ -158,36 +191,22 @@ class Writer:
     def handle(self, msg: tuple[Any, ...]) -> None:
         kind = msg[0]
         if kind == "item":
-            _, token, item, has_page = msg
-            self._item(token, item, has_page)
-        elif kind == "resume":
-            _, token, fields = msg
-            item = self.parked.pop(token)
-            for name, value in fields.items():
-                setattr(item, name, value)
-            self._finish(token, item)
+            _, token, item, page = msg
+            self._item(token, item, page)
         elif kind == "log":
             self.archive_pipe._log(*msg[1:])
         elif kind == "outcome":
             self.archive_pipe._outcome(msg[1])
         elif kind == "warc":
             self._warc(msg[1], msg[2])
-        elif kind == "sql":  # an attachment link (pipelines/writer_attachments.py)
-            self.archive.conn.execute(msg[1], msg[2])
-        elif kind == "log_fetch":
-            self.archive.log_fetch(*msg[1:])
-        elif kind == "attachment":
-            from pathlib import Path
+        elif kind in ("file", "file_link", "file_log"):  # an attachment: kept, linked, logged
+            from pipelines.writer_attachments import apply
 
-            from pipelines.attachments import store_attachment
-
-            folder = Path(self.crawler.settings["LUUTRU_DB"]).resolve().parent
-            outcome, sha = store_attachment(self.archive, folder, **msg[2])
-            self.events.append(("stored_file", msg[1], outcome, sha))
+            apply(self, msg)
         else:
             raise ValueError(f"unknown message {kind!r}")
 
-    def _item(self, token: int, item: Any, has_page: bool) -> None:
+    def _item(self, token: int, item: Any, page: dict[str, Any] | None) -> None:
         from scrapy.exceptions import DropItem
 
         from scrapers.crosscheck import complete
@@ -198,17 +217,8 @@ class Writer:
             self.archive_pipe.item_dropped(item, None, exc, None)  # type: ignore[arg-type]
             self.events.append(("dropped", token, str(exc)))
             return
-        generic = item.generic
-        if generic and generic.get("pending") and has_page:
-            missing = not item.author or not item.date_raw
-            if missing:  # the crawler reads the page (it has it) and sends the fills back
-                self.parked[token] = item
-                self.events.append(("need", token, {
-                    "title": item.title, "text": item.text, "author": item.author,
-                    "author_role": item.author_role, "author_prefix": item.author_prefix}))
-                return
-        if generic:
-            complete(self.spider, item)
+        if item.generic:  # read the checked page here (the crawler sent its bytes)
+            complete(self.spider, item, page)
         self._finish(token, item)
 
     def _finish(self, token: int, item: Any) -> None:
@@ -220,6 +230,10 @@ class Writer:
         item = self.date.process_item(item)
         item = self.dedupe.process_item(item)
         self.archive_pipe._store(item)
+        if self.want_files and item.attachment_urls:  # in the article's transaction
+            from pipelines.writer_attachments import want
+
+            want(self, item)
         if item.generic and item.article_id is not None:
             rows = compare_and_count(item, self.stats)
             assert self.archive is not None
@@ -302,7 +316,7 @@ class Writer:
             with self.archive.transaction():
                 self.handle(msg)
         except Exception as exc:
-            token = msg[1] if msg[0] in ("item", "resume", "attachment") else None
+            token = msg[1] if msg[0] == "item" else None
             logging.getLogger(__name__).error("archive write failed (%s): %s", msg[0], exc,
                                               exc_info=exc)
             self.events.append(("error", token, type(exc).__name__, str(exc)))
@@ -314,7 +328,7 @@ def main() -> None:
     _die_with_parent()
     sock = socket.socket(fileno=int(sys.argv[1]))
     conn = Connection(sock.detach())
-    writer = Writer(conn)
+    writer = Writer(Inbox(conn))  # type: ignore[arg-type]
     try:
         writer.run()
     except (EOFError, OSError):  # the crawler is gone: the open transaction was rolled back

@@ -16,8 +16,14 @@ Which articles (`LUUTRU_CROSSCHECK`): `true` every one, `false` none, a number i
 sample (chosen by URL path, so the same articles are checked on every crawl) plus every article
 whose family reading misses a field. trafilatura costs ~11 ms a page, so an article missing
 only its author or date gets the cheap reading ("light": title, date, byline read on the
-family's paragraphs, no body), decided after CleanPipeline (`complete`, called by the archive
-writer, pipelines/writer_child.py) so the byline rules run once.
+family's paragraphs, no body), decided after CleanPipeline so the byline rules run once.
+
+Where (issue 12): the crawler process is the bottleneck and the archive writer
+(pipelines/writer_child.py) has room on the other core, so the spider only decides which
+articles are checked (`cross_check`: the sample and the possible misses are marked pending, the
+page's bytes ride with the item, `page_message`) and the writer reads them (`complete`, on a
+response rebuilt from those bytes, `open_page`). Only a page whose family reading has no title
+is read in the crawler: whether it is an article at all depends on the generic title.
 
 Like the generic spider whose rules it reuses, this module imports `pipelines` pure functions
 (the byline rules settle the generic reading's author the way the article pipeline would).
@@ -32,6 +38,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
+from scrapy import Request
+from scrapy.http import HtmlResponse
 
 from scrapers import settings
 
@@ -42,6 +50,8 @@ _TRUE = {"true", "yes", "on", "all"}
 _FALSE = {"false", "no", "off", "none", ""}
 # Paragraphs at either end of a body read for a byline (the pipeline looks 3 deep).
 _ENDS = 4
+# The response headers a generic reading looks at (the fetch time, the validators).
+_PAGE_HEADERS = (b"Date", b"ETag", b"Last-Modified", b"Content-Type")
 
 
 def crosscheck_rate(value: Any) -> float:
@@ -194,54 +204,92 @@ def _filled(spider: Any, found: dict[str, Any], name: str, url: str) -> None:
 
 def cross_check(spider: Any, response: Any, fields: dict[str, Any],
                 root: Any = None) -> dict[str, Any] | None:
-    """The spider's half: read the page with the generic rules when the article is sampled or
-    the family found a body but no title, and fill the title (only on a page the generic rules
-    judge an article). A page where the family found no body is not filled: it stays
+    """The spider's half: decide whether the article is checked, and read the page here only
+    when the family found a body but no title, filling the title (only on a page the generic
+    rules judge an article). A page where the family found no body is not filled: it stays
     `failed(no_article)`, so a broken body selector shows as layout drift (exit 6, `check-site`
     fails) instead of being papered over; a body much shorter than the generic one is recorded
     (`family_short`) by the comparison.
 
     `fields` holds the family's raw reading (title_raw, paragraphs_raw, author_raw, role_raw,
     date_raw, date_source) and is updated in place. Returns the generic reading (with `filled`)
-    for the item's `generic` field; `{"pending": True}` when only the author or the date may be
-    missing, which `complete()` decides once the article pipeline has settled the byline (the
-    response then rides on the item, outside its fields, until then); None when not checked.
+    for the item's `generic` field when read here; `{"pending": True, "full": True}` for a
+    sampled article, whose full reading the archive writer does; `{"pending": True}` when only
+    the author or the date may be missing, which `complete()` decides once the article
+    pipeline has settled the byline (in both cases the page rides on the item, outside its
+    fields, until then: `page_message`); None when not checked.
     """
     rate = _rate(spider)
     if rate <= 0.0:
         return None
     if not fields.get("paragraphs_raw"):
         return None
-    if fields.get("title_raw") and not sampled(response.url, rate):
+    if fields.get("title_raw"):
+        if sampled(response.url, rate):
+            return {"pending": True, "full": True}
         if fields.get("author_raw") and fields.get("date_raw"):
             return None
         return {"pending": True}
     found = _read(spider, response, root, None, light=False)
     if found is None:
         return None
-    if not fields.get("title_raw") and found["title"] and found["article"]:
+    if found["title"] and found["article"]:
         fields["title_raw"] = found["title"]
         _filled(spider, found, "title", response.url)
     return found
 
 
-def complete(spider: Any, item: Any) -> None:
-    """The pipeline's half, once the article pipeline cleaned the item (so `item.author` is
-    what the family's reading gives after the byline rules) and before dates are parsed: a
-    pending check reads the page (cheaply: no body) only when the author or the date is
-    missing; a missing author or date is filled from the generic reading."""
+def page_message(response: Any, reparsed: bool = False) -> dict[str, Any]:
+    """What the archive writer needs to read a pending check's page again: the bytes as
+    decoded (the encoding the crawler settled on), the headers the generic rules read, and
+    whether the crawler had to re-parse it (scrapers/reparse.py). Plain values: pickled."""
+    headers = {name.decode("latin-1"): value for name in _PAGE_HEADERS
+               if (value := response.headers.get(name)) is not None}
+    return {"url": response.url, "status": response.status, "headers": headers,
+            "body": response.body, "encoding": response.encoding, "reparsed": reparsed}
+
+
+def open_page(page: dict[str, Any]) -> tuple[Any, Any]:
+    """(response, root) rebuilt from `page_message`: the response the spider read, and the
+    re-parsed tree when the crawler re-parsed it (None: parse `response.text`)."""
+    url = page["url"]
+    response = HtmlResponse(url=url, status=page["status"], headers=page["headers"],
+                            body=page["body"], encoding=page["encoding"], request=Request(url))
+    root = None
+    if page.get("reparsed"):
+        from scrapers.reparse import reparse
+
+        root = reparse(response.text)
+    return response, root
+
+
+def complete(spider: Any, item: Any, page: dict[str, Any] | None = None) -> None:
+    """The writer's half, once the article pipeline cleaned the item (so `item.author` is what
+    the family's reading gives after the byline rules) and before dates are parsed: a sampled
+    article's page (`page`, from `page_message`) is read in full; any other pending check reads
+    it (cheaply: no body) only when the author or the date is missing; a missing author or date
+    is filled from the generic reading."""
     generic = item.generic
-    response, root = item.__dict__.pop("_crosscheck_page", (None, None))
     if not generic:
         return
     missing = [name for name, value in (("author", item.author), ("date", item.date_raw))
                if not value]
     if generic.get("pending"):
-        if not missing or response is None:
+        full = bool(generic.get("full"))
+        if (not full and not missing) or page is None:
             item.generic = None
             return
-        found = _read(spider, response, root, list(item.paragraphs_raw), light=True,
-                      want=tuple(missing))
+        try:
+            response, root = open_page(page)
+        except Exception as exc:  # counted and logged by _read's rule: never cost the article
+            logger.warning("crosscheck failed at %s: %s: %s", item.url, type(exc).__name__, exc)
+            stats = spider_stats(spider)
+            if stats is not None:
+                stats.inc_value("luutru/crosscheck/error")
+            item.generic = None
+            return
+        found = _read(spider, response, root, None if full else list(item.paragraphs_raw),
+                      light=not full, want=tuple(missing))
         if found is None:
             item.generic = None
             return

@@ -400,22 +400,29 @@ def replacement_ratio(text: str) -> float:
     return text.count("\ufffd") / non_ascii if non_ascii else 0.0
 
 
-def better_encoding(body: bytes, header: str | None, meta: str | None) -> str | None:
-    """The charset to decode `body` with instead of the header's, or None to keep it."""
+def better_encoding(body: bytes, header: str | None, meta: str | None,
+                    decoded: str | None = None) -> str | None:
+    """The charset to decode `body` with instead of the header's, or None to keep it.
+
+    `decoded` is `body` already decoded under the header's charset (errors replaced), when the
+    caller has it: Scrapy's `response.text` for a UTF-8 header, read anyway by the spider."""
     header, meta = _codec(header), _codec(meta)
     if header is None or body.startswith(codecs.BOM_UTF8):
         return None
-    if meta and meta != header and meta == "utf-8" and any(b > 127 for b in body):
+    if meta and meta != header and meta == "utf-8" and not body.isascii():
         try:
             body.decode("utf-8")
         except UnicodeDecodeError:
             pass
         else:
             return "utf-8"  # valid UTF-8 with non-ASCII bytes is no accident
-    as_header = body.decode(header, errors="replace")
-    ratio = replacement_ratio(as_header)
-    if ratio < 0.2 or as_header.count("\ufffd") < 3:
+    as_header = body.decode(header, errors="replace") if decoded is None else decoded
+    # The count first: a C scan, and on almost every page the end of the check.
+    if as_header.count("\ufffd") < 3:
         return None  # a few bad bytes in a right charset: keep them as U+FFFD
+    ratio = replacement_ratio(as_header)
+    if ratio < 0.2:
+        return None
     candidates = [meta] if meta and meta != header else []
     try:
         from charset_normalizer import from_bytes
@@ -450,7 +457,11 @@ class EncodingMiddleware:
             return response
         header = match.group(1)
         meta = meta_charset(response.body)
-        chosen = better_encoding(response.body, header, meta)
+        # Under a UTF-8 header Scrapy's `response.text` is the body decoded exactly so, and the
+        # spider reads it anyway (it is cached): the check costs no decoding of its own.
+        decoded = (response.text if _codec(header) == "utf-8" and response.encoding == "utf-8"
+                   else None)
+        chosen = better_encoding(response.body, header, meta, decoded)
         if chosen is None:
             return response
         logger.warning("encoding_conflict %s: header says %s, meta says %s; decoded as %s",

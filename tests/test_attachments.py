@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -136,6 +137,8 @@ def row(href: str, date: str) -> str:
 class SiteHandler(BaseHTTPRequestHandler):
     big_size = BIG_SIZE
     seen: list[str] = []
+    slow: dict[str, float] = {}  # path -> seconds before the answer
+    third = False  # a third article, linking files of the first (tests/test_attachments_*)
 
     def log_message(self, *args):
         pass
@@ -158,11 +161,14 @@ class SiteHandler(BaseHTTPRequestHandler):
     def do_GET(self):
         path = unquote(urlsplit(self.path).path)
         self.seen.append(path)
+        time.sleep(self.slow.get(path, 0))
         gz = "gzip" in (self.headers.get("Accept-Encoding") or "")
         if path == "/robots.txt":
             return self.send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
         if path == TT:
             rows = row("/content/bai-mot", "17/02/2021") + row("/cu", "16/02/2021")
+            if self.third:
+                rows = row("/content/bai-ba", "18/02/2021") + rows
             return self.send(200, f'<div class="view-content">{rows}</div>'.encode())
         if path == TTTD:
             rows = row("/content/bai-hai", "15/02/2021")
@@ -173,6 +179,10 @@ class SiteHandler(BaseHTTPRequestHandler):
         if path == "/content/bai-hai":
             page = ARTICLE.format(slug="bai-hai", nid=2, title="Bài hai",
                                   links=LINKS.split("\n")[0])  # the same PDF again
+            return self.send(200, page.encode())
+        if path == "/content/bai-ba" and self.third:
+            links = "\n".join(LINKS.split("\n")[i] for i in (0, 5))  # the PDF and the photo
+            page = ARTICLE.format(slug="bai-ba", nid=3, title="Bài ba", links=links)
             return self.send(200, page.encode())
         if path == "/cu":  # an old address redirected to the article
             self.send_response(301)

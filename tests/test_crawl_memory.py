@@ -1,6 +1,6 @@
 """Memory that grows with a site's size (docs/benchmarks.md, Memory): held article links are
-kept as URLs, article requests go before the next listing page, and the benchmark's sampler
-counts every process of the crawl."""
+kept as URLs, listing pages run a bounded lookahead ahead of the article requests, and the
+benchmark's sampler counts every process of the crawl."""
 
 import gc
 import sys
@@ -8,8 +8,9 @@ import tracemalloc
 from pathlib import Path
 
 import scrapy
+from scrapy.http import HtmlResponse
 
-from scrapers.platforms.base import ARTICLE_PRIORITY
+from scrapers.platforms.base import ARTICLE_PRIORITY, LISTING_LOOKAHEAD
 from scrapers.spiders import spider_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -54,11 +55,55 @@ def test_held_related_links_cost_a_url_each_not_a_request():
     assert spider._deferred[urls[0]] is None
 
 
-def test_article_requests_go_before_listing_pages():
+def _listing_page(page: int, rows: int = 10) -> HtmlResponse:
+    """A Views listing page of the `Tin tức` section, as the spider's own request fetched it."""
+    items = "".join(
+        f'<div class="views-row"><div class="views-field views-field-title">'
+        f'<span class="field-content"><a href="/tin-tuc/bai-{page}-{k}">Bài {page}.{k}</a>'
+        f"</span></div></div>" for k in range(rows))
+    html = (f'<html><body><div id="block-system-main"><div class="view-content">{items}</div>'
+            f'<ul class="pager"><li class="pager-next"><a href="/tin-tuc?page={page}">sau'
+            f"</a></li></ul></div></body></html>")
+    return HtmlResponse(f"{BASE}/tin-tuc?page={page - 1}", body=html.encode(), encoding="utf-8",
+                        request=_LISTINGS[page])
+
+
+_LISTINGS: dict[int, scrapy.Request] = {}
+
+
+def test_listing_pages_run_a_bounded_lookahead_ahead_of_articles():
+    """The next listing page goes before the rows of the LISTING_LOOKAHEAD pages it follows
+    (the downloader never waits on the listing -> pager chain while rows are queued), and
+    behind older rows: a scheduler that pops the highest priority first (Scrapy's) holds at
+    most LISTING_LOOKAHEAD + 1 pages of rows per section, however long the section."""
     spider = _spider()
+    spider.may_follow_listing("Tin tức")
+    _LISTINGS[1] = spider.listing_request(f"{BASE}/tin-tuc?page=0", "Tin tức", first=True)
+    queue = [_LISTINGS[1]]
+    order: list[str] = []
+    most_rows = 0
+    while queue:  # one download slot: pop the highest priority, parse the page
+        most_rows = max(most_rows, sum(r.meta["kind"] == "article" for r in queue))
+        request = max(queue, key=lambda r: r.priority)  # first pushed wins a tie
+        queue.remove(request)
+        order.append(request.meta["kind"])
+        page = request.meta.get("page")
+        if request.meta["kind"] == "listing" and page <= 30:
+            found = [r for r in spider.listing_body(_listing_page(page), "Tin tức", "Tin tức")
+                     if isinstance(r, scrapy.Request)]
+            for new in found:
+                if new.meta["kind"] == "listing":
+                    _LISTINGS[new.meta["page"]] = new
+            queue.extend(found)
+    assert order.count("listing") == 31 and order.count("article") == 300
+    assert most_rows <= (LISTING_LOOKAHEAD + 1) * 10 + 10  # +10: the page just parsed
+    # Listing pages are read ahead of the rows: the first LISTING_LOOKAHEAD + 1 pages come
+    # first, then each next page while LISTING_LOOKAHEAD pages of rows are still queued.
+    assert order[:LISTING_LOOKAHEAD + 1] == ["listing"] * (LISTING_LOOKAHEAD + 1)
+    assert all(order[i] == "listing" for i in range(LISTING_LOOKAHEAD + 1 + 10, 310, 11))
+    # Links found outside the listings (held until they end) keep ARTICLE_PRIORITY.
     request = spider.article_fetch(f"{BASE}/tin-tuc/a", {"section": "Tin tức"}, claimed=True)
-    listing = spider.listing_request(f"{BASE}/tin-tuc?page=1", "Tin tức")
-    assert request.priority == ARTICLE_PRIORITY > listing.priority
+    assert request.priority == ARTICLE_PRIORITY
     assert request.meta == {"kind": "article", "refresh": False,
                             "handle_httpstatus_list": [304], "claimed": True}
 

@@ -345,3 +345,35 @@ def test_reparse_only_when_the_tree_lost_text():
     tree, state = full_root(cut, deep, body_chars=5000)  # whatever the body's length
     assert state == "reparsed" and tree.xpath("count(//div[@id='block-system-main'])") == 1
     assert max(len(el.xpath("ancestor::*")) for el in tree.iter()) <= 200  # kept shallow
+
+
+# -- the reading in the archive writer -----------------------------------------------------------
+
+
+def test_the_writer_reads_the_page_the_spider_read():
+    """A checked page travels to the writer process as plain values (pickled) and is read
+    there as the spider would have read it, the re-parse of a too-deep page included."""
+    import pickle
+    from types import SimpleNamespace
+
+    from scrapers.crosscheck import generic_fields, open_page, page_message
+    from scrapers.sites import get_site
+
+    url = "http://127.0.0.1:9/content/hoi-nghi-quan-triet-nghi-quyet"
+    headers = {"Content-Type": "text/html; charset=utf-8", "Date": "Wed, 03 Mar 2021 01:00:00 GMT"}
+    spider = SimpleNamespace(site=get_site("bentre"), base_url="http://127.0.0.1:9", name="bentre")
+    title = ARTICLES["/content/hoi-nghi-quan-triet-nghi-quyet"][0]
+    plain = HtmlResponse(url=url, body=article_page(title, None, None).encode(), headers=headers,
+                         request=Request(url))
+    response, root = open_page(pickle.loads(pickle.dumps(page_message(plain))))
+    assert root is None and response.text == plain.text and response.url == url
+    assert response.headers.get("Date") == plain.headers.get("Date")
+    found = generic_fields(response, spider)
+    assert found["article"] and found["title"] == title and found["paragraphs"][0] == BODY[0]
+
+    deep = HtmlResponse(url=url, body=_deep_page(), request=Request(url))
+    cut, _ = open_page(page_message(deep))  # libxml2 alone keeps no article body
+    assert BODY[0] not in " ".join(generic_fields(cut, spider)["paragraphs"])
+    response, root = open_page(page_message(deep, reparsed=True))
+    assert root is not None
+    assert BODY[0] in generic_fields(response, spider, root=root)["paragraphs"]

@@ -33,8 +33,26 @@ from scrapers.platforms.sections import SectionLedger
 from scrapers.reparse import full_root
 from scrapers.sites import SiteDef
 
-# Scrapy pops higher priorities first: article pages before the next listing page.
+# Scrapy pops higher priorities first. Article links found outside the listings (related
+# links, feeds, re-checks: all held until the listings end) go at ARTICLE_PRIORITY. A listing
+# page's rows go before every later page's rows (`row_priority`), and a section's next listing
+# page before the rows of the LISTING_LOOKAHEAD pages it follows but behind older ones
+# (`listing_priority`): the downloader never waits on the listing -> pager chain while rows are
+# queued, and the scheduler holds at most LISTING_LOOKAHEAD + 1 pages of rows per section,
+# never whole sections walked ahead through their pagers (docs/benchmarks.md, Memory).
 ARTICLE_PRIORITY = 1
+LISTING_LOOKAHEAD = 2
+
+
+def row_priority(page: int) -> int:
+    """Priority of the article requests read on a section's listing page number `page`."""
+    return -2 * page
+
+
+def listing_priority(page: int) -> int:
+    """Priority of a section's listing page number `page` (1 for its first page): above the
+    rows of the LISTING_LOOKAHEAD pages before it, below the rows of any older page."""
+    return row_priority(page - LISTING_LOOKAHEAD) + 1
 
 
 def _same_request(request: scrapy.Request, template: scrapy.Request) -> bool:
@@ -118,6 +136,7 @@ class SiteSpider(scrapy.Spider):
         )
         self._swept = False
         self.rechecks = Rechecks(known, self.site.base_url, self.base_url)
+        self._related_urls: dict[str, str | None] = {}  # absolute link -> article URL
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -151,6 +170,11 @@ class SiteSpider(scrapy.Spider):
             return
         held, self._deferred = self._deferred, {}
         for url, request in held.items():
+            if request is None and self.spellings.claimed(url) == url:
+                # Requested this run under this very spelling (a listing row): the duplicate
+                # filter would drop it unlogged (the URL's fetch is logged already), so no
+                # Request is made for it (most held links, on a first crawl).
+                continue
             if request is None:
                 request = self.article_fetch(url, {})
                 del request.meta["claimed"]  # as defer() left it
@@ -208,7 +232,8 @@ class SiteSpider(scrapy.Spider):
         return None
 
     def article_request(
-        self, response: Response, href: str, listing: dict[str, Any]
+        self, response: Response, href: str, listing: dict[str, Any], *,
+        priority: int = ARTICLE_PRIORITY,
     ) -> scrapy.Request | FetchOutcome | None:
         """A request for an article linked from `response`; None when the archive has it; a
         `skipped` report (for the fetch log, no request) when the link is another spelling of
@@ -219,6 +244,19 @@ class SiteSpider(scrapy.Spider):
         request (ETag / Last-Modified from the last capture) that may answer 304.
         """
         url = self.on_crawled_host(safe_url_string(response.urljoin(href)))
+        verdict = self._admit(url, claim=True)
+        if not isinstance(verdict, tuple):
+            return verdict
+        status, claimed = verdict
+        headers = self.known.validators(url) if status == "refresh" else {}
+        return self.article_fetch(url, listing, refresh=status == "refresh", headers=headers,
+                                  claimed=claimed, priority=priority)
+
+    def _admit(self, url: str, *, claim: bool) -> tuple[str, bool] | FetchOutcome | None:
+        """Whether an article link (on the crawled host) is to be fetched: (the archive's
+        status, "new" or "refresh"; True when this call claimed the article for `url`), else
+        None (archived) or the `skipped` report of another spelling. `claim=False` for a link
+        that is only held (`defer`): it claims its article when scheduled."""
         node_id = self.link_node_id(url)
         status = self._fetch_status(url, node_id)
         if status == "known":
@@ -235,27 +273,59 @@ class SiteSpider(scrapy.Spider):
                 return self.same_article(url, f"#{entry.article_id}")
         if first is not None and first != url:
             return self.same_article(url, self.spellings.key(first))
-        if first is None:
+        if first is None and claim:
             self.spellings.claim(url)
         if self.known is not None:
             self._requested.add(self.known.canonical(url))
-        headers = self.known.validators(url) if status == "refresh" else {}
-        return self.article_fetch(url, listing, refresh=status == "refresh", headers=headers,
-                                  claimed=first is None)
+        return status, first is None and claim
+
+    def follow_related(self, response: Response, hrefs: list[str]) -> Iterator[FetchOutcome]:
+        """Hold the article links of a page's related blocks until the listings end (`defer`),
+        keyed by URL before any Request is made: most name an article already held, claimed
+        by a listing row or archived, and a Request built for each of them cost ~0.9 ms an
+        article (docs/benchmarks.md). Yields the `skipped` reports of other spellings."""
+        for href in hrefs:
+            url = self._related_url(response.urljoin(href))
+            if url is None:
+                continue
+            verdict = self._admit(url, claim=False)
+            if not isinstance(verdict, tuple):
+                if verdict is not None:
+                    yield verdict
+                continue
+            if self.max_pages is not None or url in self._deferred:
+                continue
+            if verdict[0] == "refresh":
+                request = self.article_fetch(url, {}, refresh=True,
+                                             headers=self.known.validators(url))
+                del request.meta["claimed"]  # as defer() leaves a held request
+                self._deferred[url] = request
+            else:
+                self._deferred[url] = None  # a plain article link: rebuilt when scheduled
+
+    def _related_url(self, link: str) -> str | None:
+        """The article URL (on the crawled host) of an absolute link, or None: memoised, as
+        one "Tin khác" block repeats the same links on many pages."""
+        found = self._related_urls.get(link, "")
+        if found == "":
+            if len(self._related_urls) >= 1_024:  # bounded: a long crawl keeps recent ones
+                self._related_urls.clear()
+            target = self.article_url(link)
+            found = self._related_urls[link] = (
+                self.on_crawled_host(safe_url_string(target)) if target else None)
+        return found
 
     def article_fetch(self, url: str, listing: dict[str, Any], *, refresh: bool = False,
-                      headers: dict[str, str] | None = None,
-                      claimed: bool = False) -> scrapy.Request:
-        """The request for an article page. Articles go before further listing pages
-        (`ARTICLE_PRIORITY`): the scheduler then holds one listing page's rows at a time,
-        not whole sections walked ahead through their pagers (memory grows with a site's
-        size otherwise: docs/benchmarks.md, Memory)."""
+                      headers: dict[str, str] | None = None, claimed: bool = False,
+                      priority: int = ARTICLE_PRIORITY) -> scrapy.Request:
+        """The request for an article page, at `priority`: `row_priority` of its listing
+        page for a listing row, ARTICLE_PRIORITY for a link found elsewhere (module top)."""
         return scrapy.Request(
             url,
             callback=self.parse_article,
             errback=self.on_error,
             headers=headers or {},
-            priority=ARTICLE_PRIORITY,
+            priority=priority,
             meta={"kind": "article", "refresh": refresh,
                   "handle_httpstatus_list": [304], "claimed": claimed},
             cb_kwargs={"listing": listing},
@@ -461,14 +531,19 @@ class ListingSpider(SectionLedger, SiteSpider):
     def listing_request(self, url: str, section: str, *, key: str | None = None,
                         first: bool = False) -> scrapy.Request:
         """A listing page of `section` (`key` tells apart sections of one name: a declared
-        one and the discovered one replacing it); `first` marks a section's first page."""
+        one and the discovered one replacing it); `first` marks a section's first page. Its
+        number is the count of the section's listing pages requested so far
+        (`may_follow_listing`), which sets its priority and its rows' (module top)."""
         self._listing_urls.add(url.rstrip("/"))
+        page = max(1, self._listing_pages.get(key or section, 0))
         return scrapy.Request(
             url,
             callback=self.parse_listing,
             errback=self.on_listing_error,
             cb_kwargs={"section": section},
-            meta={"kind": "listing", "first_page": first, "section_key": key or section},
+            priority=listing_priority(page),
+            meta={"kind": "listing", "first_page": first, "section_key": key or section,
+                  "page": page},
         )
 
     # -- listings --------------------------------------------------------------------------
@@ -527,9 +602,11 @@ class ListingSpider(SectionLedger, SiteSpider):
         links = self.row_links(response, section) or self.fallback_links(response, section, key)
         self.rechecks.listed(self, section, links)  # gaps where a deleted article would sit
         rows = known = 0
+        meta = response.request.meta if response.request is not None else {}
+        priority = row_priority(meta.get("page", 1))
         for target, facts in links:
             rows += 1
-            request = self.article_request(response, target, facts)
+            request = self.article_request(response, target, facts, priority=priority)
             if request is None or (isinstance(request, FetchOutcome)
                                    and (request.reason or "").startswith("same_article:#")):
                 known += 1  # already in the archive and not due for a refresh
@@ -615,13 +692,7 @@ class ListingSpider(SectionLedger, SiteSpider):
         shortlink = page.css("link[rel='shortlink']::attr(href)").get()
         canonical = page.css("link[rel='canonical']::attr(href)").get()
         self.learn_spellings(response, shortlink, canonical)
-        for href in all_values(page, *self.queries("related_links")):
-            target = self.article_url(response.urljoin(href))
-            request = self.article_request(response, target, {}) if target else None
-            if isinstance(request, scrapy.Request):
-                self.defer(request)
-            elif request is not None:
-                yield request
+        yield from self.follow_related(response, all_values(page, *self.queries("related_links")))
         item = self.article_item(
             response,
             canonical=canonical,

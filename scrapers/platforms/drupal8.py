@@ -117,11 +117,12 @@ SELECTORS: dict[str, Any] = {
         ".field--name-field-category a::text",
         ".field--type-entity-reference a[href*='/taxonomy/term/']::text",
     ],
+    # Found from the block's title up: the same links as `div.block-views[.//h2[...]]`, in
+    # one walk of the page rather than one per div.
     "related_links": [
-        "//div[contains(concat(' ', @class, ' '), ' block-views ')]"
-        "[.//h2[normalize-space()='Tin khác' or normalize-space()='Tin liên quan'"
-        " or normalize-space()='Bài viết khác' or normalize-space()='Tin cùng chuyên mục']]"
-        "//a/@href",
+        "//h2[normalize-space()='Tin khác' or normalize-space()='Tin liên quan'"
+        " or normalize-space()='Bài viết khác' or normalize-space()='Tin cùng chuyên mục']"
+        "/ancestor::div[contains(concat(' ', @class, ' '), ' block-views ')]//a/@href",
     ],
     "node_id_pattern": r"/node/(\d+)(?:[/?#]|$)",
 }
