@@ -82,6 +82,9 @@ class GenericSpider(SiteSpider):
         self._seen = KeyedUrls(self.spellings.key)
         self._hub_pages = 0
         self._articles_requested = 0
+        # Article pages read this run (304s of re-checks included): "no silent zero" counts
+        # them here, in the crawl's own process, not from the writer's later statistics.
+        self.articles_met = 0
         self._teasers: Any = KeyedMap(self.spellings.key)  # article URL -> listing facts
         self._pending: dict[str, int] = {}  # article candidates waiting for the hubs, -> depth
         self._feed_probed = False
@@ -384,6 +387,7 @@ class GenericSpider(SiteSpider):
     def parse_page(self, response: Response, listing: dict[str, Any]) -> Iterator[Any]:
         kind = response.request.meta.get("kind", "listing")
         if response.status == 304:
+            self.articles_met += 1
             yield self.not_modified(response)
             return
         if not isinstance(response, scrapy.http.HtmlResponse):
@@ -425,6 +429,7 @@ class GenericSpider(SiteSpider):
             self.learn_spellings(response, article.shortlink, article.canonical_link)
             if state == "reparsed":  # the fetch log says the text comes from the re-parse
                 article.flags.append("reparsed")
+            self.articles_met += 1
             yield article
             links_depth = depth + 1
             for url, candidate in page.links():
