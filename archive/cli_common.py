@@ -116,6 +116,20 @@ def reader(db: Path) -> Any:
 
 
 @contextmanager
+def errors_exit(*codes: tuple[type[BaseException], int]) -> Iterator[None]:
+    """Library errors as one `Error:` line on stderr and their exit code (the first class that
+    matches wins); anything else goes on up."""
+    try:
+        yield
+    except Exception as exc:
+        code = next((c for cls, c in codes if isinstance(exc, cls)), None)
+        if code is None:
+            raise
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(code)
+
+
+@contextmanager
 def open_output(path: str) -> Iterator[TextIO]:
     """A UTF-8 text stream with no newline translation (CSV writes its own \r\n)."""
     if path != "-":

@@ -16,6 +16,7 @@ from archive import exitcodes
 from archive.cli_common import (
     db_option,
     emit_json,
+    errors_exit,
     exit_code,
     json_option,
     reader,
@@ -188,21 +189,13 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
             spider_cls = spider_class(site_def)
         except ValueError as exc:
             raise click.UsageError(f"--site-file: {exc}") from exc
-    try:
+    with errors_exit((ArchiveLocked, exitcodes.LOCKED), (ArchiveCorrupt, exitcodes.CORRUPT),
+                     (ArchiveFull, exitcodes.DISK_FULL)):
         summary = run_crawl(site, db, base_url=base_url, max_pages=max_pages, settings=settings,
                             refresh=refresh, refresh_days=refresh_days, full=full,
                             recheck=recheck,
                             spider_cls=spider_cls,
                             spider_kwargs={"discover": "always"} if discover else None)
-    except ArchiveLocked as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(exitcodes.LOCKED)
-    except ArchiveCorrupt as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(exitcodes.CORRUPT)
-    except ArchiveFull as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(exitcodes.DISK_FULL)
     data = summary.as_dict()
     code = exit_code(summary.status, summary.pages, summary.finish_reason, summary.silent_zero)
     if as_json:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from archive import exitcodes
-from archive.cli_common import emit_json, json_option
+from archive.cli_common import emit_json, errors_exit, json_option
 
 
 @click.command()
@@ -62,16 +62,11 @@ def merge(shards: tuple[Path, ...], into: Path, link: bool, as_json: bool) -> No
         click.echo(f"luutru merge: {message}", err=True)
 
     try:
-        result = merge_archives(list(shards), into, link=link, progress=progress)
+        with errors_exit((TargetDamaged, exitcodes.CORRUPT), (ArchiveLocked, exitcodes.LOCKED)):
+            result = merge_archives(list(shards), into, link=link, progress=progress)
     except ShardDamaged as exc:
         click.echo(f"Error: {exc}; nothing was written to {into}", err=True)
         sys.exit(exitcodes.DAMAGED_SHARD)
-    except TargetDamaged as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(exitcodes.CORRUPT)
-    except ArchiveLocked as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(exitcodes.LOCKED)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:  # rolled back, the files it brought taken back
