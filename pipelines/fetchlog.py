@@ -31,6 +31,11 @@ class FetchLogSignals:
         crawler.signals.connect(self.request_scheduled, signal=signals.request_scheduled)
         crawler.signals.connect(self.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Each keeper closes its run (and logs what was never answered) here."""
+        raise NotImplementedError
 
     def _log(self, url: str, kind: str, outcome: str, reason: str | None = None,
              http_status: int | None = None, article_id: int | None = None) -> None:

@@ -10,7 +10,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from scrapy import Spider, signals
+from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
@@ -141,7 +141,6 @@ class ArchivePipeline(FetchLogSignals):
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         pipe = cls(crawler)
         pipe.connect_signals(crawler)
-        crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
 
     def open_spider(self) -> None:

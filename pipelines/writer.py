@@ -36,7 +36,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from scrapy import Spider, signals
+from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from twisted.internet import reactor
@@ -109,7 +109,6 @@ class WriterPipeline(FetchLogSignals):
     def from_crawler(cls, crawler: Crawler) -> WriterPipeline:
         pipe = cls(crawler)
         pipe.connect_signals(crawler)
-        crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
 
     # -- the writer process -------------------------------------------------------------------

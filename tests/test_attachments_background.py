@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
+from pathlib import Path
 
 from tests.conftest import crawl, run_cli
 from tests.test_attachments import (  # noqa: F401 (fixture)
@@ -16,6 +17,14 @@ from tests.test_attachments import (  # noqa: F401 (fixture)
 
 FILES = "/sites/default/files/"
 SLOW = FILES + "nghi-quyet.pdf"
+
+
+def crawl_stopped_after_one_item(url: str, handler: type, db: Path) -> None:
+    """A crawl stopped after its first item while the slow PDF is still downloading."""
+    handler.slow = {SLOW: 3.0}
+    proc = run_cli("crawl", "bentre", "--base-url", url, "--db", str(db), "--delay", "0",
+                   "--json", "--set", "CLOSESPIDER_ITEMCOUNT=1", check=False)
+    assert json.loads(proc.stdout)["status"] == "interrupted"
 
 
 def test_files_come_after_their_article_and_are_kept_once(attachment_site, tmp_path):  # noqa: F811
@@ -58,11 +67,8 @@ def test_files_come_after_their_article_and_are_kept_once(attachment_site, tmp_p
 def test_a_crawl_stopped_early_logs_the_files_it_did_not_fetch(
         attachment_site, tmp_path):  # noqa: F811
     url, handler = attachment_site
-    handler.slow = {SLOW: 3.0}
     db = tmp_path / "site.db"
-    proc = run_cli("crawl", "bentre", "--base-url", url, "--db", str(db), "--delay", "0",
-                   "--json", "--set", "CLOSESPIDER_ITEMCOUNT=1", check=False)
-    assert json.loads(proc.stdout)["status"] == "interrupted"
+    crawl_stopped_after_one_item(url, handler, db)
     conn = sqlite3.connect(db)
     (article_id,) = conn.execute(
         "SELECT id FROM articles WHERE canonical_url LIKE '%/content/bai-mot'").fetchone()

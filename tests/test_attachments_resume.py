@@ -5,7 +5,6 @@ loopback server counting its GETs."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sqlite3
@@ -16,14 +15,12 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote
 
-from tests.conftest import LUUTRU, ROOT, archived_count, crawl, run_cli
+from tests.conftest import LUUTRU, ROOT, archived_count, crawl
 from tests.test_attachments import (  # noqa: F401 (fixture)
     attachment_site,
     check_attachments,
 )
-
-FILES = "/sites/default/files/"
-SLOW = FILES + "nghi-quyet.pdf"
+from tests.test_attachments_background import FILES, SLOW, crawl_stopped_after_one_item
 
 
 def file_gets(handler: type, since: int) -> Counter[str]:
@@ -104,11 +101,8 @@ def resume_and_check(url: str, handler: type, db: Path, tmp_path: Path, slow: st
 def test_files_a_stopped_crawl_did_not_fetch_are_fetched_next_time(
         attachment_site, tmp_path):  # noqa: F811
     url, handler = attachment_site
-    handler.slow = {SLOW: 3.0}
     db = tmp_path / "site.db"
-    proc = run_cli("crawl", "bentre", "--base-url", url, "--db", str(db), "--delay", "0",
-                   "--json", "--set", "CLOSESPIDER_ITEMCOUNT=1", check=False)
-    assert json.loads(proc.stdout)["status"] == "interrupted"
+    crawl_stopped_after_one_item(url, handler, db)
     conn = sqlite3.connect(db)
     (reason,) = conn.execute("SELECT reason FROM fetch_log WHERE url = ?",
                              (url + SLOW,)).fetchone()
