@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -18,6 +19,13 @@ ROOT = Path(__file__).resolve().parents[1]
 # The console script installed by `pip install -e .`: the entry point users run.
 _SCRIPT = Path(sys.executable).parent / "luutru"
 LUUTRU = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "archive.cli"]
+
+
+def crawl_days() -> set[str]:
+    """Today's date on this machine and in the sites' zone (UTC+7): a header clock shows the
+    latter, and from 17:00 UTC on the two differ, so a date taken from the clock can be either."""
+    vn = dt.timezone(dt.timedelta(hours=7))
+    return {dt.date.today().isoformat(), dt.datetime.now(vn).date().isoformat()}
 
 
 def run_cli(
