@@ -30,7 +30,7 @@ import sys
 import time
 from typing import TextIO
 
-from pipelines.text import fold
+from archive.folding import fold
 
 # A luutru_* name of its own: `archive.search.register_functions` defines a memoising
 # `luutru_fold` for short values, which must not remember whole article texts.

@@ -149,7 +149,7 @@ def site_health(
 
 
 def _layout_facts(conn: sqlite3.Connection, run_id: int) -> dict[str, Any]:
-    """What the crawl recorded about its sections in `stats_json` (archive/crawl.py
+    """What the crawl recorded about its sections in `stats_json` (luutru/crawl.py
     record_layout): silent zeros, failed and discovered sections, listing fallbacks."""
     row = conn.execute("SELECT stats_json FROM runs WHERE id = ?", (run_id,)).fetchone()
     try:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from pipelines.urls import canonicalize_url
+from archive.urls import canonicalize_url
 
 
 @dataclass(frozen=True, slots=True)  # one per archived article, held all run: no __dict__

@@ -32,13 +32,13 @@ from pathlib import Path
 from typing import Any
 
 from archive.db import ArchiveError
+from archive.folding import fold
 from archive.lock import ArchiveLock
 from archive.merge_articles import ArticleCounts, Source, merge_articles
 from archive.merge_files import FilePlacer
 from archive.merge_shard import Shard, ShardDamaged, open_shard
 from archive.schema import RUN_COLUMNS, SITE_COLUMNS
 from archive.store import Archive, utc_now
-from pipelines.text import fold
 
 PROGRESS_EVERY_S = 3.0
 

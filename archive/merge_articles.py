@@ -6,7 +6,7 @@ An article's rows in all sources (the target counts as one) are first put togeth
 of first sight: the same canonical URL (or a URL a source already knew as its alias) is the
 same article; a new canonical URL whose site already holds its content hash or node id is a
 duplicate (its URLs become aliases of the article seen first). Canonical URLs are compared in
-today's canonical form (pipelines/urls.py), so shards whose builds spelled them differently
+today's canonical form (archive/urls.py), so shards whose builds spelled them differently
 meet. Two rows of one source are never joined: its own crawl judged them distinct. Then, per
 article:
 
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archive.schema import ARTICLE_COLUMNS
-from pipelines.urls import canonicalize_url, host_twins
+from archive.urls import canonicalize_url, host_twins
 
 # Article columns read for every row (the texts only for the rows written).
 META = [c for c in ARTICLE_COLUMNS if c not in ("title", "text")]
@@ -77,7 +77,7 @@ class Member:
     revisions: list[tuple[Any, ...]]  # (id, content_hash, fetched_at, run_id, warc_record_id)
     urls: list[tuple[str, str | None]]
     digest: str = ""
-    key: str = ""  # canonical_url canonicalised again with today's rules (pipelines/urls.py)
+    key: str = ""  # canonical_url canonicalised again with today's rules (archive/urls.py)
 
     @property
     def first_key(self) -> tuple[str, str, str]:

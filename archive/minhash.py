@@ -19,7 +19,7 @@ import re
 
 import numpy as np
 
-from pipelines.text import fold
+from archive.folding import fold
 
 NUM_PERM = 64
 SEED = 1

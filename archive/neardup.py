@@ -2,7 +2,7 @@
 
 School news is reposted on the province portal, on the merged school's new site, or twice on one
 site. Each article gets a MinHash fingerprint (datasketch, 64 permutations) over the word
-3-shingles of its folded text (`pipelines.text.fold`: no diacritics, đ -> d, lower case), kept in
+3-shingles of its folded text (`archive.folding.fold`: no diacritics, đ -> d, lower case), kept in
 `articles.fingerprint` as `mh64x32:<hex>`. Candidate pairs come from MinHash LSH at a Jaccard
 threshold (default 0.8) and are kept when their estimated Jaccard similarity reaches it.
 

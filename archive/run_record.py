@@ -5,8 +5,8 @@ Scrapy's close reason gives. Some facts are only known once it has closed the ru
 spider's "no silent zero" verdict and its discovery/fallback findings (the layout record), and
 exceptions swallowed in signal handlers. These helpers add them to the run's `stats_json` and
 turn the run's status to failed when they say it must not pass for a success. They are used by
-the run guards (archive/run_guards.py), which every archive crawl runs, `luutru crawl` and a
-plain `scrapy crawl`/Scrapyd job alike, and by archive/crawl.py.
+the run guards (scrapers/run_guards.py), which every archive crawl runs, `luutru crawl` and a
+plain `scrapy crawl`/Scrapyd job alike, and by luutru/crawl.py.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ LAYOUT_STATS = ("sections_failed", "sections_discovered", "empty_listings", "emp
                 "listing_fallback_links", "listing_links", "sitemap_links", "discovery_runs",
                 "silent_zero")
 # Close reasons that mean the site no longer looks the way its selectors expect (exit 6:
-# archive/cli_common.py gives them their exit code).
+# luutru/cli/common.py gives them their exit code).
 LAYOUT_REASONS = ("layout_changed", "closespider_errorcount")
 
 

@@ -233,7 +233,7 @@ def _compact(conn: sqlite3.Connection) -> None:
 def _move_body_mentions(db: sqlite_utils.Database) -> None:
     """Archives from before `date_mentioned` stored body mentions as the publication date:
     move them to their own columns, once, as the column is added."""
-    from pipelines.mentions import mention_sentence
+    from archive.excerpts import mention_sentence
 
     rows = db.execute(
         "SELECT id, text, published_at, published_raw FROM articles "

@@ -10,8 +10,8 @@ import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
+from archive.folding import fold
 from archive.search_query import QueryError, normalize_query
-from pipelines.text import fold
 
 _DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 
@@ -47,7 +47,7 @@ def _fold_value(value: object) -> str | None:
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
-    """SQL functions the filters need: `luutru_fold(text)` is `pipelines.text.fold`."""
+    """SQL functions the filters need: `luutru_fold(text)` is `archive.folding.fold`."""
     conn.create_function("luutru_fold", 1, _fold_value, deterministic=True)
 
 

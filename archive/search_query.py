@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from archive.db import ArchiveError
-from pipelines.text import fold, normalize_tone_marks
+from archive.folding import fold, normalize_tone_marks
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 32

@@ -7,8 +7,8 @@ import functools
 import re
 import unicodedata
 
+from archive.folding import fold
 from archive.search_query import _TOKEN_RE, ParsedQuery, Term, _runs
-from pipelines.text import fold
 
 SNIPPET_WORDS = 30
 # Characters folded first for a snippet (`make_snippet`): the whole text only when needed.

@@ -6,7 +6,7 @@ reuses one (`--db`), then prints, per round:
 - plain: Python reading each article's WARC record with warcio and parsing it with lxml, one
   process (the floor a re-extraction cannot beat per core), timed before and after the two
   reextracts of the round; the faster of the two is the one compared (the stricter figure);
-- reextract, 1 process: `archive.preserve.reextract(workers=1)`, the serial form;
+- reextract, 1 process: `luutru.preserve.reextract(workers=1)`, the serial form;
 - reextract, pool: the default (one worker per core, the parent as the one writer).
 
 Each reextract runs in a fresh interpreter on a fresh copy of the archive, so neither profits
@@ -37,7 +37,7 @@ def cpu():
     own, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 started, cpu_started = time.perf_counter(), cpu()
-from archive.reextract import reextract
+from luutru.reextract import reextract
 counts = reextract(sys.argv[1], workers=int(sys.argv[2]) or None)
 print(json.dumps({"seconds": time.perf_counter() - started, "counts": counts,
                   "cpu": cpu() - cpu_started}))

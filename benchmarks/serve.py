@@ -37,8 +37,8 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from archive.folding import fold  # noqa: E402
 from benchmarks.search import DOMAIN_WORDS, NAMES, PHRASES, SITES  # noqa: E402
-from pipelines.text import fold  # noqa: E402
 
 FILTERS: list[dict[str, str]] = [
     {}, {}, {}, {"sort": "date"}, {"site": "bentre"}, {"year": "2018"},
@@ -97,7 +97,7 @@ def free_port() -> int:
 def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
     """`luutru serve` as a user runs it, in its own process; returns once it answers."""
     luutru = ROOT / ".venv" / "bin" / "luutru"
-    cmd = [str(luutru)] if luutru.exists() else [sys.executable, "-m", "archive.cli"]
+    cmd = [str(luutru)] if luutru.exists() else [sys.executable, "-m", "luutru"]
     proc = subprocess.Popen([*cmd, "serve", "--db", str(db), "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60

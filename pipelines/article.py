@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from archive.folding import fold
 from pipelines.bylines import (
     Byline,
     is_posting_account,
@@ -16,7 +17,7 @@ from pipelines.bylines import (
     parse_photo_credit,
     split_glued_roles,
 )
-from pipelines.text import clean_line, clean_text, fold, is_boilerplate
+from pipelines.text import clean_line, clean_text, is_boilerplate
 
 # How far from either end of the body a byline block may stand (lines skipped before it).
 _BYLINE_REACH = 3

@@ -22,8 +22,9 @@ import zipfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from archive.folding import fold
 from archive.store import Archive, utc_now
-from pipelines.text import clean_text, fold
+from pipelines.text import clean_text
 
 logger = logging.getLogger(__name__)
 

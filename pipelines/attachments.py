@@ -72,7 +72,7 @@ logger = logging.getLogger(__name__)
 def _reason(exc: BaseException) -> str:
     from twisted.python.failure import Failure
 
-    from scrapers.platforms.base import failure_reason
+    from pipelines.fetchlog import failure_reason
 
     message = str(exc)
     if "offsite" in message.lower():
@@ -275,7 +275,7 @@ class AttachmentPipeline:
                                   http_status=http_status, article_id=article_id)
 
     def process_item(self, item: Any) -> Any:
-        from scrapers.items import ArticleItem
+        from pipelines.items import ArticleItem
 
         if not isinstance(item, ArticleItem):
             return item

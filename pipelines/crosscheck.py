@@ -27,9 +27,10 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from archive.folding import fold
 from pipelines.article import clean_article
 from pipelines.dates import parse_date
-from pipelines.text import clean_line, fold
+from pipelines.text import clean_line
 
 logger = logging.getLogger(__name__)
 

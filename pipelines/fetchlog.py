@@ -10,13 +10,40 @@ reason, http_status, article_id)`, which writes the row once per URL.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from twisted.python.failure import Failure
 
-from pipelines.urls import same_site
-from scrapers.items import ArticleItem
+from archive.urls import same_site
+from pipelines.items import ArticleItem
+
+
+def failure_reason(failure: Failure) -> tuple[str, int | None]:
+    """A short machine-readable reason (`http_404`, `timeout`, `dns`...) for a failed request."""
+    exc = failure.value
+    response = getattr(exc, "response", None)
+    if response is not None:
+        return f"http_{response.status}", response.status
+    name = type(exc).__name__
+    message = str(exc)
+    if "robots.txt" in message:
+        return "robots_txt", None
+    for needle, reason in (
+        ("Timeout", "timeout"),
+        ("DNS", "dns"),
+        ("ConnectionRefused", "connection_refused"),
+        ("ConnectionLost", "connection_lost"),
+        ("ResponseNeverReceived", "connection_lost"),
+        ("DataLoss", "data_loss"),
+        ("Cancelled", "too_large"),
+        ("IgnoreRequest", "ignored"),
+    ):
+        if needle in name:
+            return reason, None
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower(), None
 
 
 class FetchLogSignals:

@@ -16,13 +16,13 @@ from scrapy.exceptions import DropItem
 
 from archive.minhash import fingerprint
 from archive.store import Archive
+from archive.urls import canonicalize_url, same_site
 from pipelines.article import clean_article
 from pipelines.dates import parse_date
 from pipelines.fetchlog import FetchLogSignals
 from pipelines.hashing import content_hash
+from pipelines.items import ArticleItem, FetchOutcome
 from pipelines.mentions import mention_fields
-from pipelines.urls import canonicalize_url, same_site
-from scrapers.items import ArticleItem, FetchOutcome
 
 logger = logging.getLogger(__name__)
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from archive.excerpts import sentence_around
 from pipelines.dates import (
     _FAST_PATHS,
     BODY_MENTION,
@@ -105,11 +106,6 @@ def body_date(paragraphs: list[str], *, now: datetime | None = None) -> ParsedDa
     return found[0] if found else None
 
 
-# How long the sentence kept beside a mentioned date may be.
-MENTION_TEXT_MAX = 200
-_SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?…])\s+(?=\S)")
-
-
 @dataclass(frozen=True)
 class DateMention:
     """A date the body mentions (ISO day) and the sentence it stands in, for researchers."""
@@ -118,42 +114,13 @@ class DateMention:
     text: str
 
 
-def _sentence_around(para: str, start: int, end: int) -> str:
-    """The sentence of para holding [start, end), trimmed around the date to the maximum."""
-    s_start, s_end = 0, len(para)
-    for m in _SENTENCE_BREAK_RE.finditer(para):
-        if m.end() <= start:
-            s_start = m.end()
-        elif m.start() >= end:
-            s_end = m.start()
-            break
-    sentence = para[s_start:s_end].strip()
-    if len(sentence) <= MENTION_TEXT_MAX:
-        return sentence
-    start, end = start - s_start, end - s_start
-    room = max(0, MENTION_TEXT_MAX - (end - start)) // 2
-    lo = max(0, min(start - room, len(sentence) - MENTION_TEXT_MAX))
-    hi = min(len(sentence), lo + MENTION_TEXT_MAX)
-    return ("…" if lo else "") + sentence[lo:hi].strip() + ("…" if hi < len(sentence) else "")
-
-
 def date_mentioned(paragraphs: list[str], *, now: datetime | None = None) -> DateMention | None:
     """The body's mentioned date (body_date's choice) with its sentence, or None."""
     found = _scan_body(paragraphs, now)
     if found is None:
         return None
     parsed, para, start, end = found
-    return DateMention(parsed.value.date().isoformat(), _sentence_around(para, start, end))
-
-
-def mention_sentence(text: str, raw: str) -> str:
-    """The sentence of a clean body holding the date string raw, trimmed; '' when absent."""
-    for para in text.split("\n\n"):
-        para = _normalise(para)
-        start = para.find(raw) if raw else -1
-        if start >= 0:
-            return _sentence_around(para, start, start + len(raw))
-    return ""
+    return DateMention(parsed.value.date().isoformat(), sentence_around(para, start, end))
 
 
 def mention_fields(text: str, *, now: datetime | None = None) -> dict[str, str | None]:

@@ -1,4 +1,5 @@
-"""Vietnamese text normalisation: clean forms for storage, folded forms for search."""
+"""Vietnamese text normalisation: the clean forms stored (the folded forms search uses are the
+archive's: archive/folding.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,6 @@ from typing import Any
 
 from pipelines.dates import RENDER_CLOCK_RE
 from pipelines.legacy import LEGACY_MARKERS, detect_legacy, fix_legacy
-
-_SPECIAL_FOLDS = {"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"}
 
 # Vowels as Vietnamese writes them: 12 base vowels x (no tone + 5 tones), NFC.
 _VI_VOWELS_LOWER = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ"
@@ -47,12 +46,6 @@ _VI_MARKED_VOWELS = "".join(ch for ch in _VI_VOWELS if not ch.isascii())
 _ETH_VI_WORD_RE = re.compile(f"[\u00d0\u00f0][aeiouyAEIOUY]*[{_VI_MARKED_VOWELS}]")
 # In Vietnamese text: eth before any vowel, or capital eth inside an all-caps token (QLÐT).
 _ETH_IN_VI_RE = re.compile(f"[\u00d0\u00f0](?=[{_VI_VOWELS}])|\u00d0(?=[A-Z])|(?<=[A-Z])\u00d0")
-
-# oa/oe/uy ending an open syllable with the tone on the second vowel (hoà, khoẻ, thuỷ, uỷ):
-# the tone moves to the first vowel. "qu" is an onset, so quý/quỳ are left alone.
-_TONED_A_E = "àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ"
-_TONED_Y = "ỳýỷỹỵỲÝỶỸỴ"
-_OLD_TONE_RE = re.compile(f"(?:([oO])([{_TONED_A_E}])|(?<![qQ])([uU])([{_TONED_Y}]))(?![^\\W\\d_])")
 
 # A line ends a sentence when its last character, past closing quotes/brackets, is one of these.
 _SENTENCE_END = frozenset(".!?…:;|")
@@ -106,32 +99,6 @@ _NEEDS_REPAIR_RE = re.compile(
 def _is_clean_unicode(s: str) -> bool:
     """True when the character-level repairs (legacy, entities, controls, NFC) change nothing."""
     return _NEEDS_REPAIR_RE.search(s) is None and unicodedata.is_normalized("NFC", s)
-
-
-def _fold_char(ch: str) -> str:
-    """Fold one NFC character to one character, so folded offsets map back to the original."""
-    if ch in _SPECIAL_FOLDS:
-        return _SPECIAL_FOLDS[ch]
-    base = unicodedata.normalize("NFD", ch)[0].lower()
-    return base if len(base) == 1 else ch.lower()
-
-
-class _FoldTable(dict[int, str]):
-    """Code point -> folded character for `str.translate`, filled in on first sight."""
-
-    def __missing__(self, cp: int) -> str:
-        folded = self[cp] = _fold_char(chr(cp))
-        return folded
-
-
-_FOLD_TABLE = _FoldTable()
-
-
-def fold(s: str) -> str:
-    """Search form: lower-case, no diacritics, đ -> d; one output char per NFC input char."""
-    if s.isascii():  # every ASCII letter folds to its lower case, nothing else changes
-        return s.lower()
-    return unicodedata.normalize("NFC", s).translate(_FOLD_TABLE)
 
 
 def _unescape_entities(s: str) -> str:
@@ -278,24 +245,6 @@ def strip_counters(s: str) -> str:
     """Remove view counters glued to or printed beside a date (`(GMT+7)732 lượt xem`)."""
     s = _COUNTER_RE.sub(_drop_counter, s)
     return _ANY_SPACE_RE.sub(" ", s).strip(" |•·")
-
-
-def _move_tone(m: re.Match[str]) -> str:
-    """Put the tone of the second vowel of oa/oe/uy on the first one, keeping both cases."""
-    first = m.group(1) or m.group(3)
-    second = m.group(2) or m.group(4)
-    base, mark = unicodedata.normalize("NFD", second)
-    return unicodedata.normalize("NFC", first + mark) + base
-
-
-def normalize_tone_marks(s: str) -> str:
-    """Unify tone placement (hoà -> hòa, thuỷ -> thủy) so spelling variants compare equal.
-
-    Only open syllables ending in oa/oe/uy move the tone; closed ones (hoàng, thuyền) and the
-    qu- onset (quý) are written the same in both styles. Case and NFC length are preserved.
-    """
-    s = unicodedata.normalize("NFC", s)
-    return _OLD_TONE_RE.sub(_move_tone, s)
 
 
 # The patterns as one alternation, each keeping its own flags: one fullmatch instead of eleven.

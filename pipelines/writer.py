@@ -47,8 +47,7 @@ from archive.warc import warc_path_for
 from pipelines.capture import STATS_KEY as WARC_STATS_KEY
 from pipelines.capture import warc_info
 from pipelines.fetchlog import FetchLogSignals
-from scrapers.crosscheck import page_message
-from scrapers.items import ArticleItem, FetchOutcome
+from pipelines.items import ArticleItem, FetchOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +55,20 @@ CAPTURE = "pipelines.capture.WarcCaptureMiddleware"
 OPEN_TIMEOUT_S = 120.0
 CLOSE_TIMEOUT_S = 600.0
 SEND_BATCH = 64  # messages queued in one reactor turn before they are sent anyway
+
+
+# The response headers a generic reading looks at (the fetch time, the validators).
+_PAGE_HEADERS = (b"Date", b"ETag", b"Last-Modified", b"Content-Type")
+
+
+def page_message(response: Any, reparsed: bool = False) -> dict[str, Any]:
+    """What the archive writer needs to read a pending check's page again: the bytes as
+    decoded (the encoding the crawler settled on), the headers the generic rules read, and
+    whether the crawler had to re-parse it (scrapers/reparse.py). Plain values: pickled."""
+    headers = {name.decode("latin-1"): value for name in _PAGE_HEADERS
+               if (value := response.headers.get(name)) is not None}
+    return {"url": response.url, "status": response.status, "headers": headers,
+            "body": response.body, "encoding": response.encoding, "reparsed": reparsed}
 
 
 def child_env() -> dict[str, str]:
@@ -74,7 +87,7 @@ class WriterDied(RuntimeError):
 
 def _rebuild(name: str, message: str) -> BaseException:
     """The writer's exception as one of the same kind where it matters (disk full is told by
-    archive.crawl.is_disk_full from sqlite3 errors)."""
+    luutru.crawl.is_disk_full from sqlite3 errors)."""
     kind = getattr(sqlite3, name, None)
     if isinstance(kind, type) and issubclass(kind, BaseException):
         return kind(message)
@@ -270,9 +283,11 @@ class WriterPipeline(FetchLogSignals):
             "db": str(self.db_path), "slug": spider.site.slug,
             "site_base_url": spider.site.base_url, "aliases": tuple(spider.site.aliases),
             "site_row": spider.site.as_row(), "base_url": spider.base_url,
-            # The site definition itself: the writer reads checked articles with the generic
-            # rules bound to it (scrapers/crosscheck.py).
+            # The site definition itself and the reading the spiders' layer names: the writer
+            # reads checked articles with the generic rules bound to the site
+            # (LUUTRU_CROSSCHECK_READER, scrapers/crosscheck.py `complete`).
             "site": spider.site, "spider_name": spider.name,
+            "page_reader": settings.get("LUUTRU_CROSSCHECK_READER"),
             "max_db_pages": settings.getint("LUUTRU_MAX_DB_PAGES", 0),
             "attachments": self.attachments,  # record articles' files as wanted
             "log_file": settings.get("LOG_FILE"),

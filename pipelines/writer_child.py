@@ -5,8 +5,9 @@ the crawler over one socket (pickled messages, in order). Everything that only n
 article's strings runs here, on the second core, with the very pipeline code an in-process
 crawl runs (`pipelines.item_pipelines`, `pipelines.crosscheck`), so both give one archive. The
 cross-check's generic readings run here too: a checked article arrives with its page's bytes
-(scrapers/crosscheck.py `page_message`, `complete`). The crawler sends the messages of one
-reactor turn as a list (`Inbox` takes them one by one).
+(pipelines/writer.py `page_message`) and is read by the reading the crawler names
+(LUUTRU_CROSSCHECK_READER: scrapers/crosscheck.py `complete`). The crawler sends the messages
+of one reactor turn as a list (`Inbox` takes them one by one).
 
 Group commits: messages are applied inside one transaction until none is waiting, 100 ms
 have passed or `BATCH` messages were applied; then it commits, and only then answers (an
@@ -28,6 +29,8 @@ from collections import Counter, deque
 from multiprocessing.connection import Connection
 from types import SimpleNamespace
 from typing import Any
+
+from scrapy.utils.misc import load_object
 
 BATCH = 200
 BATCH_SECONDS = 0.1
@@ -146,6 +149,11 @@ class Writer:
         settings = {"LUUTRU_DB": config["db"], "LOG_FILE": config.get("log_file")}
         self.crawler = SimpleNamespace(stats=self.stats, settings=settings, spider=self.spider)
         self.spider.crawler = self.crawler
+        # The reading of checked pages is the spiders' (scrapers/crosscheck.py `complete`);
+        # the crawler names it by the setting LUUTRU_CROSSCHECK_READER, as Scrapy names
+        # pipelines, so this layer imports no spider code.
+        reader = config.get("page_reader")
+        self.page_reader: Any = load_object(reader) if reader else None
         self.clean = CleanPipeline(self.crawler)  # type: ignore[arg-type]
         self.date = DatePipeline(self.crawler)  # type: ignore[arg-type]
         self.dedupe = DedupePipeline(self.crawler)  # type: ignore[arg-type]
@@ -209,16 +217,14 @@ class Writer:
     def _item(self, token: int, item: Any, page: dict[str, Any] | None) -> None:
         from scrapy.exceptions import DropItem
 
-        from scrapers.crosscheck import complete
-
         try:
             item = self.clean.process_item(item)
         except DropItem as exc:
             self.archive_pipe.item_dropped(item, None, exc, None)  # type: ignore[arg-type]
             self.events.append(("dropped", token, str(exc)))
             return
-        if item.generic:  # read the checked page here (the crawler sent its bytes)
-            complete(self.spider, item, page)
+        if item.generic and self.page_reader is not None:
+            self.page_reader(self.spider, item, page)  # the crawler sent the page's bytes
         self._finish(token, item)
 
     def _finish(self, token: int, item: Any) -> None:

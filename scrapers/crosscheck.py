@@ -21,7 +21,8 @@ family's paragraphs, no body), decided after CleanPipeline so the byline rules r
 Where (issue 12): the crawler process is the bottleneck and the archive writer
 (pipelines/writer_child.py) has room on the other core, so the spider only decides which
 articles are checked (`cross_check`: the sample and the possible misses are marked pending, the
-page's bytes ride with the item, `page_message`) and the writer reads them (`complete`, on a
+page's bytes ride with the item, pipelines/writer.py `page_message`) and the writer reads them
+(`complete`, named by the setting LUUTRU_CROSSCHECK_READER, on a
 response rebuilt from those bytes, `open_page`). Only a page whose family reading has no title
 is read in the crawler: whether it is an article at all depends on the generic title.
 
@@ -50,8 +51,6 @@ _TRUE = {"true", "yes", "on", "all"}
 _FALSE = {"false", "no", "off", "none", ""}
 # Paragraphs at either end of a body read for a byline (the pipeline looks 3 deep).
 _ENDS = 4
-# The response headers a generic reading looks at (the fetch time, the validators).
-_PAGE_HEADERS = (b"Date", b"ETag", b"Last-Modified", b"Content-Type")
 
 
 def crosscheck_rate(value: Any) -> float:
@@ -217,7 +216,7 @@ def cross_check(spider: Any, response: Any, fields: dict[str, Any],
     sampled article, whose full reading the archive writer does; `{"pending": True}` when only
     the author or the date may be missing, which `complete()` decides once the article
     pipeline has settled the byline (in both cases the page rides on the item, outside its
-    fields, until then: `page_message`); None when not checked.
+    fields, until then: pipelines/writer.py `page_message`); None when not checked.
     """
     rate = _rate(spider)
     if rate <= 0.0:
@@ -239,19 +238,10 @@ def cross_check(spider: Any, response: Any, fields: dict[str, Any],
     return found
 
 
-def page_message(response: Any, reparsed: bool = False) -> dict[str, Any]:
-    """What the archive writer needs to read a pending check's page again: the bytes as
-    decoded (the encoding the crawler settled on), the headers the generic rules read, and
-    whether the crawler had to re-parse it (scrapers/reparse.py). Plain values: pickled."""
-    headers = {name.decode("latin-1"): value for name in _PAGE_HEADERS
-               if (value := response.headers.get(name)) is not None}
-    return {"url": response.url, "status": response.status, "headers": headers,
-            "body": response.body, "encoding": response.encoding, "reparsed": reparsed}
-
-
 def open_page(page: dict[str, Any]) -> tuple[Any, Any]:
-    """(response, root) rebuilt from `page_message`: the response the spider read, and the
-    re-parsed tree when the crawler re-parsed it (None: parse `response.text`)."""
+    """(response, root) rebuilt from pipelines/writer.py `page_message`: the response the
+    spider read, and the re-parsed tree when the crawler re-parsed it (None: parse
+    `response.text`)."""
     url = page["url"]
     response = HtmlResponse(url=url, status=page["status"], headers=page["headers"],
                             body=page["body"], encoding=page["encoding"], request=Request(url))
@@ -266,9 +256,9 @@ def open_page(page: dict[str, Any]) -> tuple[Any, Any]:
 def complete(spider: Any, item: Any, page: dict[str, Any] | None = None) -> None:
     """The writer's half, once the article pipeline cleaned the item (so `item.author` is what
     the family's reading gives after the byline rules) and before dates are parsed: a sampled
-    article's page (`page`, from `page_message`) is read in full; any other pending check reads
-    it (cheaply: no body) only when the author or the date is missing; a missing author or date
-    is filled from the generic reading."""
+    article's page (`page`, from pipelines/writer.py `page_message`) is read in full; any other
+    pending check reads it (cheaply: no body) only when the author or the date is missing; a
+    missing author or date is filled from the generic reading."""
     generic = item.generic
     if not generic:
         return

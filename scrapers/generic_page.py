@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipelines.article import split_byline
 from pipelines.dates import is_render_clock
+from pipelines.items import ArticleItem
 from pipelines.text import is_boilerplate, shield_soft_hyphens, strip_counters
 from scrapers.extract import drop_repeats, text_blocks
 from scrapers.generic_clean import (
@@ -48,7 +49,6 @@ from scrapers.generic_rules import (
     norm,
     strip_title_suffix,
 )
-from scrapers.items import ArticleItem
 
 if TYPE_CHECKING:
     from scrapy.http import Response

@@ -62,7 +62,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 from twisted.python.failure import Failure
 
-from scrapers.items import ArticleItem, FetchOutcome
+from pipelines.items import ArticleItem, FetchOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -258,7 +258,7 @@ class RobotsMiddleware:
             assert self.crawler.engine is not None
             response = await self.crawler.engine.download_async(robots)
         except Exception as exc:  # every network failure: RFC 9309 §2.3.1.4, unreachable
-            from scrapers.platforms.base import failure_reason
+            from pipelines.fetchlog import failure_reason
 
             reason, _ = failure_reason(Failure(exc))
             if reason in ("connection_refused", "dns"):

@@ -82,6 +82,9 @@ LUUTRU_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024
 # true (every article), false, or the share sampled; an article whose family reading misses a
 # field is always checked. 0.03 keeps the cost under 10 % of throughput (docs/benchmarks.md).
 LUUTRU_CROSSCHECK = 0.03
+# The generic reading the archive writer runs on a checked page it receives (the pipelines
+# import no spider code; this names it for them, as ITEM_PIPELINES names theirs).
+LUUTRU_CROSSCHECK_READER = "scrapers.crosscheck.complete"
 # Items are small; fewer in flight means less overhead per response (measured in pitfalls.md).
 CONCURRENT_ITEMS = 8
 
@@ -100,8 +103,8 @@ LUUTRU_DB = "luutru.db"
 # (scrapers/shard.py enables scrapers/shard_manifest.py); other crawls write LUUTRU_DB as before.
 # Every archive crawl (luutru crawl, scrapy crawl, Scrapyd) runs the run guards after it: the
 # archive lock, guarded signal handlers, the disk-full stop, the layout record and "no silent
-# zero" failing the run (archive/run_guards.py).
-ADDONS = {"scrapers.shard.ShardAddon": 0, "archive.run_guards.RunGuards": 10}
+# zero" failing the run (scrapers/run_guards.py).
+ADDONS = {"scrapers.shard.ShardAddon": 0, "scrapers.run_guards.RunGuards": 10}
 LUUTRU_SHARD_DIR = ""
 EXTENSIONS = {
     "scrapers.progress.Progress": 500,

@@ -20,7 +20,7 @@ nothing changes: the crawl writes LUUTRU_DB as before.
 into the shard for every component (writer, attachments, WARC), the manifest extension is
 enabled, and Scrapyd's item feed is turned off, since the shard's archive already holds every
 item (a .jl beside it would be a second, unchecked copy of the archive). The run guards
-(archive/run_guards.py, the next add-on) then lock the shard's archive, guard the signal
+(scrapers/run_guards.py, the next add-on) then lock the shard's archive, guard the signal
 handlers and fail a run that archived nothing where it should have, as for `luutru crawl`.
 """
 

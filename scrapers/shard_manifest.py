@@ -8,7 +8,7 @@ every file listed has the size and SHA-256 given, which `luutru merge` checks wh
      "run_id", "status", "files": [{"path", "size", "sha256"}, ...]}
 
 `status` is the run record's (finished, failed, interrupted...), read after the run guards
-(archive/run_guards.py) have marked failed a run that archived nothing where it should have
+(scrapers/run_guards.py) have marked failed a run that archived nothing where it should have
 (silent zero, a layout close reason) or whose signal handlers raised; a run the writer left
 'running' (it died) is marked failed first, so a shard never claims a run still going.
 `files` covers archive.db and every file under warc/ and attachments/, paths relative to the

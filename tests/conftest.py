@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # The console script installed by `pip install -e .`: the entry point users run.
 _SCRIPT = Path(sys.executable).parent / "luutru"
-LUUTRU = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "archive.cli"]
+LUUTRU = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "luutru"]
 
 
 def crawl_days() -> set[str]:

@@ -311,7 +311,7 @@ SCRIPT = textwrap.dedent("""
     import scrapy
     from scrapy.crawler import CrawlerProcess
     from archive.store import Archive
-    from scrapers.items import ArticleItem
+    from pipelines.items import ArticleItem
 
     base, db, maxsize = sys.argv[1], sys.argv[2], int(sys.argv[3])
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from archive.cli import cli
+from luutru.cli.main import cli
 from tests.conftest import run_cli
 
 COMMANDS = sorted(cli.commands)  # every command, so a new one cannot skip help or README

@@ -10,8 +10,8 @@ from urllib.parse import quote
 
 import pytest
 
+from archive.urls import canonicalize_url
 from pipelines.text import clean_line, clean_text
-from pipelines.urls import canonicalize_url
 from scrapers.sites import get_site
 from tests.conftest import crawl, run_cli
 

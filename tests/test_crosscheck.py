@@ -230,7 +230,7 @@ def test_check_site_shows_agreement_per_field(site):
     agreement = report["agreement"]
     assert agreement["title"]["checked"] == len(ARTICLES)
     assert agreement["author"]["filled"] == 1 and agreement["date"]["filled"] == 1
-    from archive.cli_sites import _format_report
+    from luutru.cli.sites import _format_report
 
     text = _format_report("bentre", "base-url", report)  # what the command prints without --json
     assert re.search(r"agreement\s+title 100% · body 100% · author", text), text
@@ -281,7 +281,7 @@ def _deep_page() -> bytes:
 
 
 def test_deep_page_is_reparsed_whole():
-    from scrapers.items import ArticleItem
+    from pipelines.items import ArticleItem
 
     url = "http://127.0.0.1:9/content/hoi-nghi-quan-triet-nghi-quyet"
     response = HtmlResponse(url=url, body=_deep_page(), request=Request(url))
@@ -293,7 +293,7 @@ def test_deep_page_is_reparsed_whole():
 
 def test_a_page_that_cannot_be_reparsed_is_recorded_truncated(monkeypatch):
     import scrapers.reparse
-    from scrapers.items import FetchOutcome
+    from pipelines.items import FetchOutcome
 
     def broken(html: str) -> None:
         raise RecursionError("parser bug")
@@ -356,7 +356,8 @@ def test_the_writer_reads_the_page_the_spider_read():
     import pickle
     from types import SimpleNamespace
 
-    from scrapers.crosscheck import generic_fields, open_page, page_message
+    from pipelines.writer import page_message
+    from scrapers.crosscheck import generic_fields, open_page
     from scrapers.sites import get_site
 
     url = "http://127.0.0.1:9/content/hoi-nghi-quan-triet-nghi-quyet"

@@ -445,7 +445,7 @@ def _run_pipelines(db: Path, item):  # type: ignore[no-untyped-def]
 
 
 def _memoir(url: str, date_raw: str | None = None, date_source: str | None = None):  # type: ignore[no-untyped-def]
-    from scrapers.items import ArticleItem
+    from pipelines.items import ArticleItem
 
     return ArticleItem(
         site="bentre", url=url, fetched_at="2026-02-01T05:00:00+00:00",

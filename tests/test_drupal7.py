@@ -9,7 +9,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from scrapers.items import ArticleItem
+from pipelines.items import ArticleItem
 from scrapers.spiders import spider_for
 
 ROW_FIELDS = (

@@ -18,8 +18,8 @@ from urllib.parse import quote
 
 import pytest
 
+from archive.urls import canonicalize_url
 from pipelines.text import clean_line, clean_text
-from pipelines.urls import canonicalize_url
 from replicas import drupal7
 from replicas.bentre import FORUM, VN_TZ, Site
 from replicas.drupal7_variants import VARIANTS, build_variant

@@ -13,8 +13,8 @@ from urllib.parse import quote
 
 import pytest
 
+from archive.urls import canonicalize_url
 from pipelines.text import clean_line
-from pipelines.urls import canonicalize_url
 from replicas.drupal8_k2_variants import D8_VARIANTS, K2_VARIANTS, build_variant
 from scrapers.sites import all_sites
 from tests.conftest import crawl_days, crawl_replicas
@@ -167,7 +167,7 @@ def test_k2_item_urls_in_sef_non_sef_and_print_forms():
 
 
 def test_k2_author_only_from_an_extra_field_never_from_item_author():
-    from scrapers.items import ArticleItem
+    from pipelines.items import ArticleItem
     from scrapers.spiders import spider_for
 
     spider = spider_for("lam_dong")(base_url=MIRROR)
@@ -193,7 +193,7 @@ def test_k2_author_only_from_an_extra_field_never_from_item_author():
 
 
 def test_drupal8_author_field_by_label_whatever_its_machine_name():
-    from scrapers.items import ArticleItem
+    from pipelines.items import ArticleItem
     from scrapers.spiders import spider_for
 
     spider = spider_for("lang_son")(base_url=MIRROR)

@@ -12,8 +12,8 @@ import pytest
 from scrapy.http import HtmlResponse, Request
 
 from pipelines.dates import parse_date
+from pipelines.items import ArticleItem, FetchOutcome
 from replicas.sites import build
-from scrapers.items import ArticleItem, FetchOutcome
 from scrapers.spiders import spider_for
 from tests.conftest import ROOT
 

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from archive.generic import generic_site, generic_slug
+from luutru.crawl_url import generic_site, generic_slug
 from replicas.server import ReplicaServer
 from replicas.sites import BUILDERS, build
 from scrapers.platforms.generic import GenericSpider, find_date

@@ -14,15 +14,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from archive.folding import fold, normalize_tone_marks
 from pipelines.bylines import parse_bylines, split_glued_roles
 from pipelines.dates import parse_date
 from pipelines.legacy import detect_legacy, fix_legacy
 from pipelines.text import (
     clean_line,
     clean_text,
-    fold,
     is_boilerplate,
-    normalize_tone_marks,
     strip_counters,
 )
 

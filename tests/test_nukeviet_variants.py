@@ -16,8 +16,8 @@ from urllib.parse import quote
 import pytest
 from scrapy.http import HtmlResponse, Request
 
+from archive.urls import canonicalize_url
 from pipelines.text import clean_line, clean_text
-from pipelines.urls import canonicalize_url
 from replicas.nukeviet import NukeVietSite
 from replicas.sites import build
 from scrapers.sites import all_sites

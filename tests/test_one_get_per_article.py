@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from pipelines.urls import ArticleSpellings, KeyedUrls, host_twins, same_site
+from archive.urls import ArticleSpellings, KeyedUrls, host_twins, same_site
 from replicas.schools import split_target
 from replicas.server import ReplicaServer
 from replicas.sites import BUILDERS, build

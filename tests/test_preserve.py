@@ -7,9 +7,9 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from archive.preserve import reextract, verify
 from archive.store import Archive
 from archive.warc import WarcWriter, link_article_capture, warc_path_for
+from luutru.preserve import reextract, verify
 from pipelines.attachments import store_attachment
 from tests.conftest import crawl, run_cli
 from tests.test_attachments import DOCX, PDF, attachment_site, needs_wiring  # noqa: F401

@@ -7,8 +7,9 @@ import unicodedata
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from archive.folding import fold
 from pipelines.legacy import VI_UNICODE_ONLY_RE, detect_legacy, fix_legacy
-from pipelines.text import clean_line, clean_text, fold
+from pipelines.text import clean_line, clean_text
 
 _VOWELS = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ"
 _LETTERS = _VOWELS + "bcdđghklmnpqrstvx"

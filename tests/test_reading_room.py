@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 import pytest
 
 from archive.db import open_reader
-from archive.diff import summarize, word_diff
 from archive.search import match_expression, parse_query, search
-from archive.web import database_name, make_datasette
+from luutru.web.diff import summarize, word_diff
+from luutru.web.serve import database_name, make_datasette
 
 CARD_RE = re.compile(r'<article class="lr-card">\s*<h2><a href="/article/(\d+)">')
 
@@ -244,7 +244,7 @@ def test_page_cache_follows_writes(bentre_archive, tmp_path: Path) -> None:
 def test_facets_count_within_their_budget(room: Client) -> None:
     """Facets read the newest matches until their sample or their time is used up, and say
     whether they saw every match."""
-    from archive.room_search import SearchForm, facet_rows
+    from luutru.web.room_search import SearchForm, facet_rows
 
     conn = open_reader(room.db)
     try:

@@ -11,9 +11,9 @@ from typing import Any
 import lxml.html
 import pytest
 
-from archive.capture_view import CAPTURE_CSP, EXTERNAL_CLASS, sanitize
 from archive.db import open_reader
-from archive.web import make_datasette
+from luutru.web.capture_view import CAPTURE_CSP, EXTERNAL_CLASS, sanitize
+from luutru.web.serve import make_datasette
 
 BASE = "http://127.0.0.1:8000/tin-tuc/bai-mot"
 
@@ -134,8 +134,8 @@ def test_capture_decodes_a_windows_1258_page_served_as_utf8() -> None:
     it, and the tone marks come out composed (NFC)."""
     import unicodedata
 
-    from archive.capture_view import decode
     from archive.warc import CapturedResponse
+    from luutru.web.capture_view import decode
     from tests.test_charsets import to_cp1258
 
     text = ('<html><head><meta charset="windows-1258"></head><body>'

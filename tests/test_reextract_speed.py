@@ -18,6 +18,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.folding import _fold_char, fold
 from archive.warc import WarcWriter, read_response, warc_path_for
 from archive.warc_read import Reader
 from pipelines.dates import _FAST_PATHS, YEAR_DIGITS_RE
@@ -29,12 +30,10 @@ from pipelines.text import (
     BOILERPLATE_PATTERNS,
     _fix_legacy,
     _fix_legacy_lines,
-    _fold_char,
     _is_clean_unicode,
     _normalise_chars,
     clean_line,
     clean_text,
-    fold,
 )
 from scrapers.css_prefilter import css, needed_classes, squeezed_text
 from scrapers.extract import is_xpath

@@ -1,4 +1,4 @@
-"""Re-extraction writes only what changed (archive/reextract.py): a result equal to the row is
+"""Re-extraction writes only what changed (luutru/reextract.py): a result equal to the row is
 counted without a write, and the archive still ends exactly as storing every result would."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from archive.reextract import reextract
 from archive.store import Archive
 from archive.warc import WarcWriter, link_article_capture, warc_path_for
+from luutru.reextract import reextract
 from tests.test_fetch_log import ARTICLE
 
 BASE = "http://127.0.0.1:8000"

@@ -40,7 +40,7 @@ def test_search_options(db: Path) -> None:
                                 "--until", "2020-06").stdout)
     assert all("2018-01-01" <= h["published_at"][:10] <= "2020-06-30" for h in window)
     author = next(h["author"] for h in everything if h["author"])
-    from pipelines.text import fold
+    from archive.folding import fold
 
     by_author = json.loads(run_cli("search", "dang uy", *base, "--author",
                                    fold(author)).stdout)

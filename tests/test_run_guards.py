@@ -1,4 +1,4 @@
-"""The run guards (archive/run_guards.py) hold for a plain `scrapy crawl`, as Scrapyd runs it.
+"""The run guards (scrapers/run_guards.py) hold for a plain `scrapy crawl`, as Scrapyd runs it.
 
 A Scrapyd job is `scrapy crawl <site>` in the project with spider arguments and settings, so
 these crawls run exactly that, in the project folder, each writing a shard
@@ -151,7 +151,7 @@ def test_handlers_connected_before_the_guards_are_guarded():
     from scrapy import signals
     from scrapy.crawler import Crawler
 
-    from archive.signal_guard import GuardedSignals, install
+    from scrapers.signal_guard import GuardedSignals, install
     from scrapers.spiders import spider_for
 
     calls: list[str] = []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.schedule import ScheduleError, make_job, parse_every
+from luutru.schedule import ScheduleError, make_job, parse_every
 from tests.conftest import run_cli
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.cli_cluster import parse_nodes
-from archive.cluster_fetch import ShardRefused, check_manifest, fetch_shard
-from archive.scrapyd_api import ScrapydNode, ScrapydUnreachable
+from luutru.cli.cluster import parse_nodes
+from luutru.cluster.fetch import ShardRefused, check_manifest, fetch_shard
+from luutru.cluster.scrapyd_api import ScrapydNode, ScrapydUnreachable
 from replicas.server import ReplicaServer
 from replicas.sites import build
 from tests.conftest import run_cli

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from archive.db import open_reader
+from archive.folding import fold
 from archive.search import (
     Hit,
     QueryError,
@@ -18,7 +19,6 @@ from archive.search import (
     search,
 )
 from archive.store import Archive
-from pipelines.text import fold
 
 ARTICLES: list[dict[str, Any]] = [
     {

@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 
-from archive import datasette_plugin, fts, schema
+from archive import fts, schema
 from archive.db import open_reader, open_writer
+from archive.folding import fold
 from archive.search import search
 from archive.store import Archive
-from archive.web import SEARCH_IN_SITE_SQL
-from pipelines.text import fold
+from luutru.web import datasette_plugin
+from luutru.web.serve import SEARCH_IN_SITE_SQL
 
 TEXTS = [
     ("Hội nghị Ban Chấp hành Đảng bộ Trường",

@@ -13,8 +13,8 @@ from urllib.parse import quote
 
 import pytest
 
+from archive.urls import canonicalize_url
 from pipelines.text import clean_line, clean_text
-from pipelines.urls import canonicalize_url
 from replicas.server import ReplicaServer
 from replicas.sites import BUILDERS, build
 from scrapers.platforms import PLATFORMS

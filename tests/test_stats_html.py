@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from archive.report_charts import health_chart, year_grid
+from luutru.report_charts import health_chart, year_grid
 from tests.conftest import run_cli
 
 

@@ -6,14 +6,13 @@ import unicodedata
 
 import pytest
 
+from archive.folding import fold, normalize_tone_marks
 from pipelines.hashing import content_hash
 from pipelines.text import (
     BOILERPLATE_PATTERNS,
     clean_line,
     clean_text,
-    fold,
     is_boilerplate,
-    normalize_tone_marks,
 )
 
 NBSP = "\u00a0"

@@ -17,7 +17,7 @@ from tests.conftest import ROOT, run_cli
 
 ROWS = tomllib.loads((ROOT / "tests" / "site_checks.toml").read_text(encoding="utf-8"))["site"]
 ROW_BY_SLUG = {row["slug"]: row for row in ROWS}
-PROBLEMS = 5  # archive.exitcodes.PROBLEMS
+PROBLEMS = 5  # luutru.cli.exitcodes.PROBLEMS
 
 
 # -- every site file is covered --------------------------------------------------------------------
@@ -72,7 +72,7 @@ def test_check_site_on_saved_fixtures(slug):
     in-process)."""
     from click.testing import CliRunner
 
-    from archive.cli import cli
+    from luutru.cli.main import cli
 
     result = CliRunner().invoke(cli, ["check-site", slug, "--fixtures", "--json"])
     report = json.loads(result.output)

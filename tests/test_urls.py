@@ -1,4 +1,4 @@
-"""Tests for pipelines.urls: one canonical spelling per page, and the same-site check."""
+"""Tests for archive.urls: one canonical spelling per page, and the same-site check."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from pipelines.urls import canonicalize_url, same_site
+from archive.urls import canonicalize_url, same_site
 
 ORIGIN = "https://truongchinhtribentre.edu.vn"
 ALIASES = (

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from archive.web import build_metadata, database_name, make_datasette
+from luutru.web.serve import build_metadata, database_name, make_datasette
 
 
 @pytest.fixture(scope="module")

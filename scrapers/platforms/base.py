@@ -17,7 +17,9 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 from w3lib.url import safe_url_string
 
-from pipelines.urls import ArticleSpellings, canonicalize_url, host_twins, same_site
+from archive.urls import ArticleSpellings, canonicalize_url, host_twins, same_site
+from pipelines.fetchlog import failure_reason
+from pipelines.items import ArticleItem, FetchOutcome
 from scrapers.crosscheck import cross_check, spider_stats
 from scrapers.extract import (
     all_values,
@@ -27,7 +29,6 @@ from scrapers.extract import (
     select_all,
     text_blocks,
 )
-from scrapers.items import ArticleItem, FetchOutcome
 from scrapers.platforms.recheck import Rechecks
 from scrapers.platforms.sections import SectionLedger
 from scrapers.reparse import full_root
@@ -73,31 +74,6 @@ def utc_now() -> str:
 def scheduled_url(request: scrapy.Request) -> str:
     """The URL a request was first scheduled under; redirects keep the chain in meta."""
     return request.meta.get("redirect_urls", [request.url])[0]
-
-
-def failure_reason(failure: Failure) -> tuple[str, int | None]:
-    """A short machine-readable reason (`http_404`, `timeout`, `dns`...) for a failed request."""
-    exc = failure.value
-    response = getattr(exc, "response", None)
-    if response is not None:
-        return f"http_{response.status}", response.status
-    name = type(exc).__name__
-    message = str(exc)
-    if "robots.txt" in message:
-        return "robots_txt", None
-    for needle, reason in (
-        ("Timeout", "timeout"),
-        ("DNS", "dns"),
-        ("ConnectionRefused", "connection_refused"),
-        ("ConnectionLost", "connection_lost"),
-        ("ResponseNeverReceived", "connection_lost"),
-        ("DataLoss", "data_loss"),
-        ("Cancelled", "too_large"),
-        ("IgnoreRequest", "ignored"),
-    ):
-        if needle in name:
-            return reason, None
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower(), None
 
 
 class SiteSpider(scrapy.Spider):

@@ -30,7 +30,8 @@ from lxml import html as lxml_html
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
-from pipelines.urls import KeyedMap, KeyedUrls, is_tracking, same_site
+from archive.urls import KeyedMap, KeyedUrls, is_tracking, same_site
+from pipelines.items import FetchOutcome
 from scrapers.generic_page import GenericPage
 from scrapers.generic_rules import (
     ARTICLE_OP_RE,
@@ -48,7 +49,6 @@ from scrapers.generic_rules import (
     norm,
     xml_root,
 )
-from scrapers.items import FetchOutcome
 from scrapers.platforms.base import SiteSpider
 from scrapers.reparse import full_root
 

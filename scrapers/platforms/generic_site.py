@@ -32,8 +32,8 @@ from parsel import Selector
 from scrapy.http import Response
 
 from pipelines.dates import is_render_clock
+from pipelines.items import ArticleItem, FetchOutcome
 from scrapers.extract import text_blocks
-from scrapers.items import ArticleItem, FetchOutcome
 from scrapers.platforms.generic import GenericPage, GenericSpider
 from scrapers.sites import SiteDef
 

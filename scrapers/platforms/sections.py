@@ -29,8 +29,8 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from pipelines.items import FetchOutcome
 from scrapers import discovery
-from scrapers.items import FetchOutcome
 
 MAX_PROBES = 40  # listing-shaped links probed per run (menus first)
 MIN_PROBE_LINKS = 2  # a probed page is a listing when it links this many articles

@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from archive.cli import cli
 from archive.db import open_reader, open_writer
+from archive.folding import fold
 from archive.search import QueryError, search
 from archive.store import Archive
-from pipelines.text import fold
+from luutru.cli.main import cli
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -397,8 +397,8 @@ ACTIVE = ('<script>alert(1)</script><img src=x onerror="alert(2)">'
 
 
 def test_row43_active_content_is_escaped_in_the_web_ui_and_report(tmp_path):
-    from archive.report import render_report
-    from archive.web import database_name, make_datasette
+    from luutru.report import render_report
+    from luutru.web.serve import database_name, make_datasette
 
     db = tmp_path / "archive" / "ui.db"
     with Archive(db) as archive:

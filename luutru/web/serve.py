@@ -1,11 +1,11 @@
 """`luutru serve`: Datasette over the archive, read-only, with Vietnamese-aware search.
 
-Its home page is the reading room (`archive.reading_room`: search, article pages, captures);
+Its home page is the reading room (`luutru.web.reading_room`: search, article pages, captures);
 Datasette's tables and SQL stay under `/<archive name>`.
 
 The database is opened `mode=ro` (not `immutable`, so articles a running crawl commits show
 up), and every connection gets the reader's authorizer (no write, no ATTACH, no PRAGMA that
-sets anything) from `archive.datasette_plugin`.
+sets anything) from `luutru.web.datasette_plugin`.
 """
 
 from __future__ import annotations
@@ -163,8 +163,8 @@ def make_datasette(db: str | Path, *, sql_time_limit_ms: int = 3000) -> Any:
     from datasette.app import Datasette
     from datasette.plugins import pm
 
-    from archive import datasette_plugin, reading_room
     from archive.db import ArchiveNotFound, open_reader
+    from luutru.web import datasette_plugin, reading_room
 
     path = Path(db)
     if not path.exists():

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
+from archive.folding import fold
 from archive.search import (
     SORTS,
     QueryError,
@@ -32,7 +33,6 @@ from archive.search import (
     register_functions,
     search,
 )
-from pipelines.text import fold
 
 PAGE_SIZE = 20
 MAX_PAGE = 500  # 10,000 results deep: far past anyone reading, short of a crawler's loop

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import click
 
-from archive import cli_crawl, cli_merge, cli_preserve, cli_research, cli_sites
+from luutru.cli import crawl as cli_crawl
+from luutru.cli import merge as cli_merge
+from luutru.cli import preserve as cli_preserve
+from luutru.cli import research as cli_research
+from luutru.cli import sites as cli_sites
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -1,4 +1,4 @@
-"""`luutru crawl --all --scrapyd URL,...`: the CLI side of archive/cluster.py."""
+"""`luutru crawl --all --scrapyd URL,...`: the CLI side of luutru/cluster/dispatch.py."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from archive import exitcodes
-from archive.cli_common import emit_json
+from luutru.cli import exitcodes
+from luutru.cli.common import emit_json
 
 
 def parse_nodes(value: str) -> list[str]:
@@ -42,7 +42,7 @@ def build_tasks(slugs: list[str], mirrors: dict[str, str], base_url: str | None,
     mirrored site is crawled fast (delay 0, 4 in flight), as `crawl --all --mirror` does."""
     from urllib.parse import urlsplit
 
-    from archive.cluster import SiteTask, job_settings
+    from luutru.cluster.dispatch import SiteTask, job_settings
     from scrapers.sites import get_site
 
     tasks = []
@@ -72,8 +72,8 @@ def crawl_scrapyd_cli(db: Path, nodes: str, site: str | None, only: str | None,
     an incremental crawl of the local archive (--refresh, --full, --recheck) and the local
     log files (the node keeps each job's log) do not apply.
     """
-    from archive.cli_crawl import REFUSED_SETTINGS, mirror_pairs, only_sites, set_pairs
-    from archive.cluster import job_settings
+    from luutru.cli.crawl import REFUSED_SETTINGS, mirror_pairs, only_sites, set_pairs
+    from luutru.cluster.dispatch import job_settings
     from scrapers.sites import all_sites
 
     given = [name for name, value in local_only.items() if value]
@@ -92,7 +92,7 @@ def crawl_scrapyd_cli(db: Path, nodes: str, site: str | None, only: str | None,
                                    "writes its shard under the node's items_dir, where the "
                                    "crawl fetches it")
     if site:
-        from archive.cli_common import require_site
+        from luutru.cli.common import require_site
 
         require_site(site)
         slugs = [site]
@@ -112,8 +112,8 @@ def crawl_scrapyd(db: Path, nodes: str, slugs: list[str], mirrors: dict[str, str
                   extra_args: dict[str, str], as_json: bool, quiet: bool,
                   node_timeout: float = 60) -> None:
     """Crawl `slugs` on the nodes, merge what came back into `db`, exit with the outcome."""
-    from archive.cluster import Cluster, NoNode, list_sites_text
-    from archive.crawl import ArchiveCorrupt, check_archive
+    from luutru.cluster.dispatch import Cluster, NoNode, list_sites_text
+    from luutru.crawl import ArchiveCorrupt, check_archive
 
     urls = parse_nodes(nodes)
     try:
@@ -199,7 +199,7 @@ def merge_shards(shards: list[Path], db: Path, say: Any) -> tuple[dict[str, Any]
 
 def cancel_all(cluster: Any, say: Any) -> None:
     """Ctrl-C: cancel every job this run queued that is not done, on every live node."""
-    from archive.scrapyd_api import ScrapydError
+    from luutru.cluster.scrapyd_api import ScrapydError
 
     for task in cluster.tasks:
         if task.done or not task.job or task.state == "finished":

@@ -3,7 +3,7 @@
 `Extractor.extract(row)` reads the row's WARC record (`archive.warc_read.Reader`, files kept
 open), rebuilds the Scrapy response the spider saw, runs the site spider's `parse_article` with
 the listing facts the row kept, and cleans, dates and identifies the item as the crawl's
-pipelines do. It writes nothing, so it runs in pool workers; `archive.reextract` is the writer.
+pipelines do. It writes nothing, so it runs in pool workers; `luutru.reextract` is the writer.
 
 When the result is one that `Archive.store_article` would store as "unchanged" without writing
 anything (same canonical URL, URL and content hash as the row, no date the page moved, nothing
@@ -121,7 +121,7 @@ class _Remembered:
 def _new_spider(site: str, base_url: str) -> Any:
     from scrapy.crawler import Crawler
 
-    from archive.crawl import crawl_settings
+    from luutru.crawl import crawl_settings
     from scrapers.spiders import spider_for
 
     spider_cls = spider_for(site)
@@ -157,10 +157,10 @@ def listing_facts(row: dict[str, Any]) -> dict[str, Any]:
 
 def _rebuild(item: Any, spider: Any, now: datetime) -> bool:
     """Clean, date and identify an item exactly as the crawl's pipelines do; False if empty."""
+    from archive.urls import canonicalize_url, same_site
     from pipelines.article import clean_article
     from pipelines.dates import parse_date
     from pipelines.hashing import content_hash
-    from pipelines.urls import canonicalize_url, same_site
 
     article = clean_article(item.title_raw, item.paragraphs_raw, item.author_raw, item.role_raw)
     if not article.text:
@@ -245,7 +245,7 @@ class Extractor:
         """Read one row's captured page and parse it (no writes): ("store", record), or
         ("same", None) when `may_skip` and storing would write nothing, or ("failed" /
         "unreadable", None)."""
-        from scrapers.items import ArticleItem
+        from pipelines.items import ArticleItem
 
         ref = {k: row[k] for k in _REF_KEYS}
         try:

@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 import click
 
-from archive import exitcodes
-from archive.cli_common import db_option, emit_json, exit_code, json_option, summary_text
+from luutru.cli import exitcodes
+from luutru.cli.common import db_option, emit_json, exit_code, json_option, summary_text
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: luutru/cli/sites.py -> ../../
 SITES_DIR_ENV = "LUUTRU_SITES_DIR"
 ROWS_FILE = Path("tests") / "site_checks.toml"
 _SLUG_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -70,9 +70,9 @@ def crawl_url(url: str, db: Path, max_pages: int | None, max_articles: int | Non
     Example:
       luutru crawl-url https://truongchinhtri.example.gov.vn/ --db unknown.db --max-pages 50
     """
-    from archive.crawl import crawl_settings
-    from archive.generic import crawl_url as run
     from archive.lock import ArchiveLocked
+    from luutru.crawl import crawl_settings
+    from luutru.crawl_url import crawl_url as run
 
     if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
         raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="URL")
@@ -400,7 +400,7 @@ def _records_from_fixtures(site: Any, folder: Path) -> tuple[list[dict], list[di
 
     from pipelines.article import clean_article
     from pipelines.dates import parse_date
-    from scrapers.items import ArticleItem, FetchOutcome
+    from pipelines.items import ArticleItem, FetchOutcome
     from scrapers.spiders import spider_class
 
     index = folder / "index.toml"
@@ -545,8 +545,8 @@ def check_site(slug: str, base_url: str | None, use_fixtures: bool, live: bool, 
 def _sample_crawl(site: Any, base_url: str | None, sample: int, max_pages: int,
                   delay: float | None, concurrency: int | None,
                   keep_db: Path | None) -> tuple[list[dict], list[dict], dict[str, Any]]:
-    from archive.crawl import crawl_settings
-    from archive.generic import GENERIC_CMS, generic_spider_class, run_spider
+    from luutru.crawl import crawl_settings
+    from luutru.crawl_url import GENERIC_CMS, generic_spider_class, run_spider
     from scrapers.spiders import spider_class
 
     if delay is None:
@@ -558,7 +558,7 @@ def _sample_crawl(site: Any, base_url: str | None, sample: int, max_pages: int,
         settings = crawl_settings(db, delay=delay, concurrency=concurrency)
         settings.set(
             "SPIDER_MIDDLEWARES",
-            {**settings.getdict("SPIDER_MIDDLEWARES"), "archive.generic.SampleCap": 50},
+            {**settings.getdict("SPIDER_MIDDLEWARES"), "luutru.crawl_url.SampleCap": 50},
             priority="cmdline",
         )
         settings.set("LUUTRU_SAMPLE", sample, priority="cmdline")

@@ -12,8 +12,8 @@ from typing import Any, TextIO, TypeVar
 
 import click
 
-from archive import exitcodes
 from archive.run_record import LAYOUT_REASONS
+from luutru.cli import exitcodes
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,7 +57,7 @@ def layout_text(s: dict[str, Any]) -> str:
 
 def exit_code(status: str, pages: int, finish_reason: str = "",
               silent_zero: list[str] | None = None) -> int:
-    """The documented exit code for a run that ended with `status` (archive/exitcodes.py).
+    """The documented exit code for a run that ended with `status` (luutru/cli/exitcodes.py).
 
     `silent_zero` (the run's "no silent zero" findings: a listing with no article link, a
     section with no article, a run that saw nothing where the archive holds articles) turns

@@ -1,5 +1,5 @@
 """Preservation: check the archive's files against what it recorded, and rebuild articles from
-the captured WARC records without the network (`reextract`, in archive/reextract.py).
+the captured WARC records without the network (`reextract`, in luutru/reextract.py).
 
 - `verify(db_path)` recomputes the sha256 of every attachment file, every WARC record's block and
   payload digests (and so the gzip integrity of every member), each WARC file's whole-file sha256
@@ -7,7 +7,7 @@ the captured WARC records without the network (`reextract`, in archive/reextract
   same id and payload digest.
 - `reextract(db_path, site=None)` reads each article's captured page back from its WARC record,
   runs the site spider's `parse_article` on it and the same cleaning, date and identity
-  functions as a crawl, and stores what changed (archive/reextract.py, re-exported here).
+  functions as a crawl, and stores what changed (luutru/reextract.py, re-exported here).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from archive.db import open_reader
-from archive.reextract import reextract
 from archive.warc import WARC_DIR, check_file, file_sha256, read_sums
+from luutru.reextract import reextract
 
 __all__ = ["Problem", "Report", "reextract", "verify"]
 

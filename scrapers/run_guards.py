@@ -1,13 +1,13 @@
 """The guarantees of an archive crawl, as a Scrapy add-on every crawl runs (setting ADDONS).
 
-`luutru crawl` (archive/crawl.py), a plain `scrapy crawl <site>` and a Scrapyd job build the
+`luutru crawl` (luutru/crawl.py), a plain `scrapy crawl <site>` and a Scrapyd job build the
 same crawler from the same settings, so they get the same guarantees from this one place:
 
 - **one writer per archive**: an exclusive lock on LUUTRU_DB (archive/lock.py), taken before the
   writer process opens it, and a damaged archive refused (`PRAGMA quick_check`). `luutru crawl`
   takes the lock itself before it reads the archive (incremental crawling) and hands it over
   (`crawler.luutru_archive_lock`), so no second lock is taken;
-- **signal handlers guarded** (archive/signal_guard.py): installed when the add-on runs, which
+- **signal handlers guarded** (scrapers/signal_guard.py): installed when the add-on runs, which
   is before any component but the spider exists; the spider's own handlers are moved onto the
   guarded manager (`signal_guard.install`);
 - **the disk-full stop and the size quota** (`DiskWatch`, LUUTRU_MAX_DB_PAGES): the first write
@@ -45,11 +45,11 @@ from archive.run_record import (
     layout_record,
     record_layout,
 )
-from archive.signal_guard import GuardedSignals, install
+from scrapers.signal_guard import GuardedSignals, install
 
 logger = logging.getLogger(__name__)
 
-GUARDS_ADDON = "archive.run_guards.RunGuards"
+GUARDS_ADDON = "scrapers.run_guards.RunGuards"
 GUARDS_ORDER = 10  # after scrapers.shard.ShardAddon (0)
 # The pipelines that write an archive: a crawl with neither is not guarded (a probe, a bench).
 ARCHIVE_PIPELINES = ("pipelines.writer.WriterPipeline", "pipelines.item_pipelines.ArchivePipeline")
@@ -252,7 +252,7 @@ class RunGuards:
         self._release()
 
     def detach(self) -> None:
-        """Stop watching the log (idempotent; archive/crawl.py calls it when the process ends)."""
+        """Stop watching the log (idempotent; luutru/crawl.py calls it when the process ends)."""
         if self._attached:
             logging.getLogger().removeHandler(self.watch)
             self._attached = False

@@ -1,7 +1,7 @@
 """Start a crawl of one site into an archive: the archive's only contact with Scrapy.
 
 What every archive crawl must guarantee (the lock, guarded signal handlers, the disk-full stop,
-the layout record and "no silent zero") lives in the run guards (archive/run_guards.py), an
+the layout record and "no silent zero") lives in the run guards (scrapers/run_guards.py), an
 add-on that a plain `scrapy crawl` and a Scrapyd job run as well; this module adds what only
 `luutru crawl` does: incremental crawling from what the archive holds, the re-check budget and
 the run's summary.
@@ -18,7 +18,6 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 import scrapers.settings as default_settings
-from archive import run_guards
 from archive.known import last_run_finished, load_known
 from archive.lock import ArchiveLock
 from archive.recheck import outcomes as recheck_outcomes
@@ -36,6 +35,7 @@ from archive.run_record import (  # noqa: F401  (re-exported: the CLI imports th
     layout_record,
     record_layout,
 )
+from scrapers import run_guards
 from scrapers.spiders import spider_for
 
 logger = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class CrawlSummary:
     silent_zero: list[str] = field(default_factory=list)
     # Rolling revalidation (archive/recheck.py): budget, re-checked, changed, gone, oldest check.
     recheck: dict[str, Any] = field(default_factory=dict)
-    # Exceptions raised in signal handlers (archive/signal_guard.py): the run failed.
+    # Exceptions raised in signal handlers (scrapers/signal_guard.py): the run failed.
     signal_errors: list[dict[str, str]] = field(default_factory=list)
     # Files of articles stored by earlier runs that those runs never fetched (a stop, a kill,
     # a 5xx): this run fetched them (pipelines/attachment_files.py, `attachment_wanted`).
@@ -140,7 +140,7 @@ def run_crawl(
     is read (known articles are still skipped), so a resumed crawl misses nothing. Each run also
     re-checks `recheck` archived articles checked longest ago (None: the rolling budget of
     archive/recheck.py). An exception in any signal handler makes the run "failed"; a silent
-    zero or a layout close reason marks it failed in its record too (archive/run_guards.py),
+    zero or a layout close reason marks it failed in its record too (scrapers/run_guards.py),
     while the summary keeps the crawl's own status, which with `silent_zero` exits 6.
     Raises `ArchiveLocked` when another process writes the same archive, `ArchiveCorrupt`
     when the archive fails `PRAGMA quick_check` (before anything is written), and
@@ -168,7 +168,7 @@ def run_crawl(
         resume = bool(known) and not last_run_finished(db, site)
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(spider_cls)
-        # The guarantees every archive crawl has (archive/run_guards.py), even with ADDONS
+        # The guarantees every archive crawl has (scrapers/run_guards.py), even with ADDONS
         # replaced; the lock is ours already: the guards take no second one.
         run_guards.require(crawler.settings)
         crawler.luutru_archive_lock = lock  # type: ignore[attr-defined]

@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from archive import exitcodes
-from archive.cli_common import (
+from luutru.cli import exitcodes
+from luutru.cli.common import (
     db_option,
     emit_json,
     errors_exit,
@@ -141,8 +141,8 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
         raise click.UsageError("name one SITE, or use --all")
     if only and not all_sites:
         raise click.UsageError("--only narrows --all; name one SITE instead")
-    if scrapyd:  # on Scrapyd nodes, then merged: archive/cli_cluster.py
-        from archive.cli_cluster import crawl_scrapyd_cli
+    if scrapyd:  # on Scrapyd nodes, then merged: luutru/cli/cluster.py
+        from luutru.cli.cluster import crawl_scrapyd_cli
 
         crawl_scrapyd_cli(db, scrapyd, site, only, mirrors, base_url=base_url, delay=delay,
                           concurrency=concurrency, max_pages=max_pages, discover=discover,
@@ -168,9 +168,9 @@ def crawl(site: str | None, db: Path, all_sites: bool, base_url: str | None,
             "archive itself (run the same command again)" if refused == "JOBDIR" else
             f"--set {refused} is not supported: use --db")
 
-    from archive.crawl import ArchiveCorrupt, ArchiveFull, crawl_settings, run_crawl
     from archive.lock import ArchiveLocked
     from archive.recheck import recheck_text
+    from luutru.crawl import ArchiveCorrupt, ArchiveFull, crawl_settings, run_crawl
 
     settings = crawl_settings(
         db,
@@ -240,7 +240,7 @@ def _crawl_all(db: Path, mirrors: tuple[str, ...], as_json: bool, quiet: bool,
     for slug, site in all_sites().items():
         if site.status != "active" or (wanted and slug not in wanted):
             continue
-        cmd = [sys.executable, "-m", "archive.cli", "crawl", slug, "--db", str(db), "--json"]
+        cmd = [sys.executable, "-m", "luutru", "crawl", slug, "--db", str(db), "--json"]
         if slug in mirror_map:
             cmd += ["--base-url", mirror_map[slug], "--delay", "0", "--concurrency", "4"]
         if not quiet and not as_json:
@@ -368,7 +368,7 @@ def runs(db: Path, site: str | None, limit: int, as_json: bool) -> None:
             stats = json.loads(row.pop("stats_json") or "{}")
         except ValueError:
             stats = {}
-        # What the run found about its sections (archive/crawl.py record_layout).
+        # What the run found about its sections (luutru/crawl.py record_layout).
         row["layout"] = {k: stats[k] for k in ("sections_failed", "sections_discovered",
                                                "empty_sections", "listing_fallback",
                                                "silent_zero") if stats.get(k)}
@@ -469,7 +469,7 @@ def schedule(site: str | None, db: Path, all_sites: bool, every: str, log_dir: s
       luutru schedule --all --db /srv/luutru/archive.db --every 12h --install
       luutru schedule bentre --systemd --install
     """
-    from archive.schedule import (
+    from luutru.schedule import (
         ScheduleError,
         install_cron,
         install_systemd,

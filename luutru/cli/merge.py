@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from archive import exitcodes
-from archive.cli_common import emit_json, errors_exit, json_option
+from luutru.cli import exitcodes
+from luutru.cli.common import emit_json, errors_exit, json_option
 
 
 @click.command()

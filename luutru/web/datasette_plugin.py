@@ -1,7 +1,7 @@
 """Datasette plugin for `luutru serve`: the archive's folded search, read-only lock-down, and a
 facet by year.
 
-Registered by `archive.web.make_datasette` (not through an entry point, so a plain `datasette`
+Registered by `luutru.web.serve.make_datasette` (not through an entry point, so a plain `datasette`
 run elsewhere in the environment is not affected); it acts only on the databases listed in
 the `luutru` plugin configuration.
 """

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from archive.scrapyd_api import (
+from luutru.cluster.scrapyd_api import (
     FixityError,
     NotFound,
     ScrapydError,

@@ -1,6 +1,6 @@
 """`luutru reextract`: rebuild articles from the captured WARC records with today's parser.
 
-Each article's captured page is read back and parsed again by `archive.reextract_page`
+Each article's captured page is read back and parsed again by `luutru.reextract_page`
 (`Extractor`: the site spider's `parse_article` with the listing facts kept in the row, then the
 crawl's cleaning, date and identity functions). An unchanged parser gives "unchanged"
 everywhere, an improved one "updated" rows.
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.db import ArchiveError
-from archive.reextract_page import ROW_KEYS, ROWS_SQL, Extractor, Result
+from luutru.reextract_page import ROW_KEYS, ROWS_SQL, Extractor, Result
 
 # Rows per task sent to a worker: large enough that pickling and queueing cost little against
 # the parse (~2 ms a page), small enough that results flow to the writer steadily and the last
@@ -44,8 +44,8 @@ _BATCH_SECONDS = 0.25
 
 def _preload() -> None:
     """Import what a worker needs before the pool forks, so no worker imports Scrapy again."""
-    for name in ("archive.crawl", "archive.store", "pipelines.article", "pipelines.dates",
-                 "pipelines.hashing", "pipelines.mentions", "pipelines.urls", "scrapers.items",
+    for name in ("luutru.crawl", "archive.store", "pipelines.article", "pipelines.dates",
+                 "pipelines.hashing", "pipelines.mentions", "archive.urls", "pipelines.items",
                  "scrapers.spiders", "scrapy.crawler", "scrapy.http", "scrapy.responsetypes"):
         importlib.import_module(name)
 

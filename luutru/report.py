@@ -84,7 +84,7 @@ def render_report(rows: list[dict[str, Any]], *, db_name: str = "",
                   trends: dict[str, list[dict[str, Any]]] | None = None) -> str:
     """The whole page for `archive.stats.site_stats` rows; `trends` maps a site to its runs'
     health (`archive.health.site_health(...)["trend"]`, longer than the rows' own five)."""
-    from archive.report_charts import health_chart, year_grid
+    from luutru.report_charts import health_chart, year_grid
 
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     total = sum(r["articles"] for r in rows)

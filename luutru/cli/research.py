@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 import click
 
-from archive.cli_common import BadInput, db_option, emit_json, json_option, open_output, reader
+from luutru.cli.common import BadInput, db_option, emit_json, json_option, open_output, reader
 
 DATE_HELP = "YYYY, YYYY-MM or YYYY-MM-DD"
 # Runs per site drawn in `stats --html` (the health flags judge the last five).
@@ -370,7 +370,7 @@ def stats(db: Path, as_json: bool, html_path: str | None) -> None:
     for row in rows:
         row["health"] = by_site.get(row["site"])
     if html_path:
-        from archive.report import render_report
+        from luutru.report import render_report
 
         page = render_report(rows, db_name=Path(db).name, trends=trends)
         Path(html_path).write_text(page, encoding="utf-8")
@@ -417,7 +417,7 @@ def serve(db: Path, host: str, port: int) -> None:
       luutru serve --db bentre.db        # then open http://127.0.0.1:8001/
     """
     from archive.db import ArchiveError
-    from archive.web import database_name, make_datasette
+    from luutru.web.serve import database_name, make_datasette
 
     try:
         ds = make_datasette(db)

@@ -3,7 +3,7 @@
 Scrapy calls signal handlers through `send_catch_log`: an exception in one (the re-check sweep
 at `spider_idle`, the archive's `request_scheduled` bookkeeping, a capture's `spider_closed`) is
 logged and dropped, and the crawl ends "finished" with exit 0 while its work was not done. The
-run guards (archive/run_guards.py, an add-on of every archive crawl: `luutru crawl`, `scrapy
+run guards (scrapers/run_guards.py, an add-on of every archive crawl: `luutru crawl`, `scrapy
 crawl`, a Scrapyd job) give each crawler a `GuardedSignals` manager instead (`install`): every
 handler connected through `crawler.signals.connect`, ours and Scrapy's, is wrapped so that an
 exception is recorded (signal, handler, error) before Scrapy logs it; the guards then mark the

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archive.cluster_fetch import ShardRefused, fetch_shard
-from archive.scrapyd_api import NotFound, ScrapydError, ScrapydNode, ScrapydUnreachable
+from luutru.cluster.fetch import ShardRefused, fetch_shard
+from luutru.cluster.scrapyd_api import NotFound, ScrapydError, ScrapydNode, ScrapydUnreachable
 
 PROJECT = "luutru"
 POLL_S = 2.0  # seconds between two listjobs rounds
@@ -100,7 +100,7 @@ class NoNode(Exception):
 
 def job_settings(delay: float | None, concurrency: int | None,
                  overrides: dict[str, str] | None = None) -> dict[str, str]:
-    """The `setting=` pairs a job gets: what `crawl_settings` (archive/crawl.py) sets for
+    """The `setting=` pairs a job gets: what `crawl_settings` (luutru/crawl.py) sets for
     `--delay`, `--concurrency` and `--set`, as strings for schedule.json."""
     out: dict[str, str] = {}
     if delay is not None:

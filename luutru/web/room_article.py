@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from archive.capture_view import Resolver
-from archive.diff import Chunk, DiffSummary, summarize, word_diff
 from archive.search import get_article
-from pipelines.urls import canonicalize_url
+from archive.urls import canonicalize_url
+from luutru.web.capture_view import Resolver
+from luutru.web.diff import Chunk, DiffSummary, summarize, word_diff
 
 # Diff summaries on the article page: at most this many revisions are compared (each
 # comparison reads two texts); the revision pages compare any of them.

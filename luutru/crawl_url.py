@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from archive.crawl import CrawlSummary, crawl_settings, run_crawl
+from luutru.crawl import CrawlSummary, crawl_settings, run_crawl
 from scrapers.sites import SiteDef
 
 GENERIC_CMS = "generic"
@@ -67,7 +67,7 @@ def run_spider(
     incremental: bool = True,
     spider_kwargs: dict[str, Any] | None = None,
 ) -> CrawlSummary:
-    """`archive.crawl.run_crawl` with a given spider class (blocks until the crawl ends)."""
+    """`luutru.crawl.run_crawl` with a given spider class (blocks until the crawl ends)."""
     return run_crawl(
         spider_cls.site.slug,
         db,

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from archive import exitcodes
-from archive.cli_common import db_option, emit_json, json_option, require_site
+from luutru.cli import exitcodes
+from luutru.cli.common import db_option, emit_json, json_option, require_site
 
 # verify found a missing or changed file; reextract could not read some captured pages.
-# (Proposed for archive/exitcodes.py as PROBLEMS = 5.)
+# (Proposed for luutru/cli/exitcodes.py as PROBLEMS = 5.)
 PROBLEMS = getattr(exitcodes, "PROBLEMS", 5)
 
 
@@ -43,7 +43,7 @@ def reextract(db: Path, site: str | None, as_json: bool) -> None:
     """
     from archive.db import ArchiveError
     from archive.lock import ArchiveLock, ArchiveLocked
-    from archive.reextract import reextract as run_reextract
+    from luutru.reextract import reextract as run_reextract
 
     _need_archive(db)
     if site:
@@ -88,7 +88,7 @@ def verify(db: Path, as_json: bool) -> None:
       luutru verify --db bentre.db --json
     """
     from archive.db import ArchiveError
-    from archive.preserve import verify as run_verify
+    from luutru.preserve import verify as run_verify
 
     _need_archive(db)
     try:

@@ -8,7 +8,7 @@ Routes (all GET, all read-only, none needs JavaScript):
   /attachment/SHA256         a file the archive keeps (PDF, image, DOCX...)
 Datasette's own pages (tables, SQL) stay where they were, one click away in the menu.
 
-Registered by `archive.web.make_datasette`, like `archive.datasette_plugin`.
+Registered by `luutru.web.serve.make_datasette`, like `luutru.web.datasette_plugin`.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ import jinja2
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
-from archive.capture_view import CAPTURE_HEADERS, CaptureError, decode, load_capture, sanitize
-from archive.diff import fold_edges
-from archive.room_article import (
+from luutru.web.capture_view import CAPTURE_HEADERS, CaptureError, decode, load_capture, sanitize
+from luutru.web.diff import fold_edges
+from luutru.web.room_article import (
     attachment_row,
     capture_row,
     load_article,
@@ -39,7 +39,7 @@ from archive.room_article import (
     make_resolver,
     revision_diff,
 )
-from archive.room_search import SearchForm, run_search, site_counts, site_names
+from luutru.web.room_search import SearchForm, run_search, site_counts, site_names
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 T = TypeVar("T")
@@ -53,7 +53,7 @@ CACHE_PAGES = 256
 
 
 def archive_name(datasette: Any) -> str:
-    """The Datasette name of the archive database (`archive.web.build_metadata` lists it)."""
+    """The Datasette name of the archive database (`luutru.web.serve.build_metadata` lists it)."""
     config = datasette.plugin_config("luutru") or {}
     names = config.get("databases") or []
     if not names:
@@ -79,7 +79,7 @@ def _time_limit(conn: sqlite3.Connection, ms: int) -> Iterator[None]:
 
 async def _read(datasette: Any, fn: Callable[[sqlite3.Connection], T]) -> T:
     """Run `fn` on one of Datasette's read connections of the archive (threaded, locked
-    down by `archive.datasette_plugin.prepare_connection`), under the time limit."""
+    down by `luutru.web.datasette_plugin.prepare_connection`), under the time limit."""
     db = datasette.get_database(archive_name(datasette))
     ms = int(datasette.setting("sql_time_limit_ms"))
 
