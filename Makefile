@@ -18,33 +18,34 @@ install: $(STAMP)  ## create .venv and install luutru with its pinned minimum ve
 demo: $(STAMP)  ## serve the bundled replica on 127.0.0.1, crawl it into demo.db, search it
 	bash scripts/demo.sh
 
-# The browser test needs Debian's Chromium: installed once, only where it is missing and apt-get
-# exists (CI runs as root; elsewhere sudo -n is tried). Idempotent and quiet.
-chromium:
-	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then \
+# Debian packages some tests need, installed once, only where missing and apt-get exists (CI
+# runs as root; elsewhere sudo -n is tried). Idempotent and quiet.
+# $(call apt_package,PACKAGE,TEST FILE)
+define apt_package
+	@if [ ! -x /usr/bin/$(1) ] && command -v apt-get >/dev/null 2>&1; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo "sudo -n" ); \
-		echo "installing chromium for the browser test (apt-get)"; \
+		echo "installing $(1) for $(2) (apt-get)"; \
 		$$SUDO apt-get update -qq >/dev/null && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null || \
-		echo "could not install chromium: tests/test_browser.py will fail"; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(1) >/dev/null || \
+		echo "could not install $(1): $(2) will fail"; \
 	fi
+endef
 
-# The re-check tests run the CLI under Debian's faketime (tests/test_recheck.py): same rule.
-faketime:
-	@if [ ! -x /usr/bin/faketime ] && command -v apt-get >/dev/null 2>&1; then \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo "sudo -n" ); \
-		echo "installing faketime for the re-check tests (apt-get)"; \
-		$$SUDO apt-get update -qq >/dev/null && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq faketime >/dev/null || \
-		echo "could not install faketime: tests/test_recheck.py will fail"; \
-	fi
+chromium:  ## the browser test's Chromium
+	$(call apt_package,chromium,tests/test_browser.py)
 
-test: $(STAMP) chromium faketime  ## the offline test suite (loopback servers only) and ruff
+faketime:  ## the re-check tests run the CLI under faketime
+	$(call apt_package,faketime,tests/test_recheck.py)
+
+test: $(STAMP) chromium faketime  ## ruff, mypy, the layer contract, the offline test suite
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff, mypy and the import contract of docs/design.md ("Layers")
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q tests/test_layers.py
 
 bench: $(STAMP)  ## crawl a 2,500-article replica and compare with a bare Scrapy spider
 	$(BIN)/python benchmarks/crawl_replica.py

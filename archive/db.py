@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 if TYPE_CHECKING:  # imported where a writer opens: sqlite_utils pulls numpy in (~0.2 s)
     import sqlite_utils
+
+_CursorT = TypeVar("_CursorT", bound=sqlite3.Cursor)
 
 BUSY_TIMEOUT_S = 10.0
 DEFAULT_TIME_LIMIT_S = 5.0
@@ -121,7 +123,8 @@ class ReaderCursor(sqlite3.Cursor):
     def executescript(self, sql_script: str, /) -> ReaderCursor:
         """Start the clock for this script, then run it."""
         _arm(self.connection)
-        return super().executescript(sql_script)
+        super().executescript(sql_script)
+        return self  # what sqlite3 returns too; its stubs say a plain Cursor
 
 
 class ReaderConnection(sqlite3.Connection):
@@ -131,31 +134,38 @@ class ReaderConnection(sqlite3.Connection):
     one statement per page (as `archive.export` does) is never cut off mid-export.
     """
 
-    time_limit: float | None
-    _deadline: float | None
+    time_limit: float | None = None
+    _deadline: float | None = None
     _shared_deadline: bool = False
 
-    def cursor(self, factory: Any = ReaderCursor) -> Any:  # type: ignore[override]
-        """Hand out cursors that arm the deadline."""
-        return super().cursor(factory)
+    @overload
+    def cursor(self, factory: None = None) -> ReaderCursor: ...
+    @overload
+    def cursor(self, factory: Callable[[sqlite3.Connection], _CursorT]) -> _CursorT: ...
 
-    def execute(self, sql: str, parameters: Any = (), /) -> ReaderCursor:  # type: ignore[override]
+    def cursor(self, factory: Callable[[sqlite3.Connection], sqlite3.Cursor] | None = None
+               ) -> sqlite3.Cursor:
+        """Hand out cursors that arm the deadline (unless the caller names another factory)."""
+        return super().cursor(ReaderCursor if factory is None else factory)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> ReaderCursor:
         """Run one statement through a deadline-arming cursor."""
         return self.cursor().execute(sql, parameters)
 
-    def executemany(self, sql: str, parameters: Iterable[Any], /) -> ReaderCursor:  # type: ignore[override]
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> ReaderCursor:
         """Run one batch through a deadline-arming cursor."""
         return self.cursor().executemany(sql, parameters)
 
-    def executescript(self, sql_script: str, /) -> ReaderCursor:  # type: ignore[override]
+    def executescript(self, sql_script: str, /) -> ReaderCursor:
         """Run one script through a deadline-arming cursor."""
         return self.cursor().executescript(sql_script)
 
 
-def _arm(conn: Any) -> None:
-    if getattr(conn, "_shared_deadline", False):
+def _arm(conn: sqlite3.Connection) -> None:
+    """Start the deadline of the statement about to run (not inside `shared_deadline`)."""
+    if not isinstance(conn, ReaderConnection) or conn._shared_deadline:
         return
-    limit = getattr(conn, "time_limit", None)
+    limit = conn.time_limit
     conn._deadline = None if limit is None else time.monotonic() + limit
 
 
@@ -164,7 +174,7 @@ def shared_deadline(conn: sqlite3.Connection) -> Iterator[None]:
     """Count a reader's time limit once for every statement run inside, not per statement:
     a search runs several, and the person waiting sees their sum. Nested uses keep the
     outer deadline; connections other than `open_reader`'s are left alone."""
-    if not isinstance(conn, ReaderConnection) or getattr(conn, "_shared_deadline", False):
+    if not isinstance(conn, ReaderConnection) or conn._shared_deadline:
         yield
         return
     _arm(conn)

@@ -19,10 +19,13 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, Unpack
 
 from archive.db import ArchiveError
-from archive.search import filter_clauses, register_functions
+from archive.search_filters import ArticleFilters, filter_clauses, register_functions
+
+if TYPE_CHECKING:  # imported where a subset is written: sqlite_utils pulls numpy in
+    from archive.store import Archive
 
 FORMATS = ("jsonl", "csv", "sqlite", "wacz")
 # --include-gone (the default: gone articles are kept and marked), --exclude-gone, --only-gone.
@@ -93,18 +96,16 @@ def gone_clause(gone: str, present: set[str]) -> list[str]:
     return ["a.gone_at IS NULL" if gone == "exclude" else "a.gone_at IS NOT NULL"]
 
 
-def iter_records(
-    conn: sqlite3.Connection,
-    site: str | None = None,
-    *,
-    since: str | int | None = None,
-    until: str | int | None = None,
-    author: str | None = None,
-    category: str | None = None,
-    gone: str = "include",
-    revisions: bool = False,
-    page_size: int = PAGE_SIZE,
-) -> Iterator[dict[str, Any]]:
+class ExportOptions(ArticleFilters, total=False):
+    """`iter_rows`' keyword arguments, for the callers that pass them on."""
+
+    gone: str
+    revisions: bool
+    page_size: int
+
+
+def iter_records(conn: sqlite3.Connection, site: str | None = None,
+                 **options: Unpack[ExportOptions]) -> Iterator[dict[str, Any]]:
     """Yield every article matching the filters (as `luutru search` reads them), ordered by
     site then id, as export dicts; with `revisions=True` one dict per version, oldest first.
 
@@ -113,9 +114,7 @@ def iter_records(
     minutes (blocking WAL checkpoints) nor trips the reader's per-query time limit.
     Raises `archive.search.QueryError` for a malformed filter.
     """
-    for _id, record in iter_rows(conn, site, since=since, until=until, author=author,
-                                 category=category, gone=gone, revisions=revisions,
-                                 page_size=page_size):
+    for _id, record in iter_rows(conn, site, **options):
         yield record
 
 
@@ -123,21 +122,17 @@ def iter_rows(
     conn: sqlite3.Connection,
     site: str | None = None,
     *,
-    since: str | int | None = None,
-    until: str | int | None = None,
-    author: str | None = None,
-    category: str | None = None,
     gone: str = "include",
     revisions: bool = False,
     page_size: int = PAGE_SIZE,
+    **filters: Unpack[ArticleFilters],
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """`iter_records` with each record's article id: (id, record) pairs."""
     register_functions(conn)
     present = table_columns(conn, "articles")
-    filters, params = filter_clauses(site=site, since=since, until=until, author=author,
-                                     category=category)
-    filters += gone_clause(gone, present)
-    where = " AND ".join(["(a.site, a.id) > (:last_site, :last_id)", *filters])
+    clauses, params = filter_clauses(site=site, **filters)
+    clauses += gone_clause(gone, present)
+    where = " AND ".join(["(a.site, a.id) > (:last_site, :last_id)", *clauses])
     sql = f"{_select(present)} WHERE {where} ORDER BY a.site, a.id LIMIT :page_size"
     params.update(last_site="", last_id=-1, page_size=page_size)
     extras = _Extras(conn)
@@ -347,7 +342,7 @@ def write_sqlite(
     return n
 
 
-def _copy_article(archive: Any, source: sqlite3.Connection, source_id: int,
+def _copy_article(archive: Archive, source: sqlite3.Connection, source_id: int,
                   record: Mapping[str, Any], has_revisions: bool) -> int:
     article = dict(record)
     article["canonical_url"] = record["url"]
@@ -378,4 +373,4 @@ def _copy_article(archive: Any, source: sqlite3.Connection, source_id: int,
             "fetched_at, warc_record_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(new_id, *v) for v in versions],
         )
-    return int(new_id)
+    return new_id

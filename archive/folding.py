@@ -50,7 +50,9 @@ def _move_tone(m: re.Match[str]) -> str:
     """Put the tone of the second vowel of oa/oe/uy on the first one, keeping both cases."""
     first = m.group(1) or m.group(3)
     second = m.group(2) or m.group(4)
-    base, mark = unicodedata.normalize("NFD", second)
+    # `second` is one toned a/e/y (the pattern's classes): NFD is the letter then its mark.
+    decomposed = unicodedata.normalize("NFD", second)
+    base, mark = decomposed[0], decomposed[1:]
     return unicodedata.normalize("NFC", first + mark) + base
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple, TypeVar
 
 from archive.urls import canonicalize_url
+
+_Row = TypeVar("_Row")
 
 
 @dataclass(frozen=True, slots=True)  # one per archived article, held all run: no __dict__
@@ -86,8 +89,9 @@ class KnownArticles:
             "f.article_id IS NOT NULL AND f.run_id = (SELECT max(id) FROM runs WHERE site = ? "
             "AND status != 'running')), coalesce(a.last_seen, ''), a.id LIMIT ?",
             (self.site, self.site, limit + len(skip)),
+            _Id,
         )
-        return self._entries([r[0] for r in rows if r[0] not in skip][:limit])
+        return self._entries([r.id for r in rows if r.id not in skip][:limit])
 
     def missing_from_listing(self, section: str, gaps: list[tuple[str, str]], seen: set[int],
                              checked_before: str) -> list[KnownArticle]:
@@ -107,8 +111,9 @@ class KnownArticles:
                 "json_each(CASE WHEN json_valid(a.categories) THEN a.categories ELSE '[]' END) "
                 "WHERE value = ?) ORDER BY a.published_at DESC",
                 (self.site, older[:10], newer[:10], checked_before, section),
+                _Id,
             )
-            found += [r[0] for r in rows if r[0] not in seen and r[0] not in found]
+            found += [r.id for r in rows if r.id not in seen and r.id not in found]
         return self._entries(found)
 
     def _entries(self, ids: list[int]) -> list[KnownArticle]:
@@ -152,33 +157,56 @@ def load_known(
         "FROM articles a LEFT JOIN article_urls u ON u.article_id = a.id "
         "WHERE a.site = ? AND a.gone_at IS NULL ORDER BY a.id",
         (site,),
+        _KnownRow,
     )
-    entries: dict[object, KnownArticle] = {}
-    for canonical, alias, published_at, etag, last_modified, article_id, node_id in rows:
-        entry = entries.setdefault(
-            article_id, KnownArticle(published_at, etag, last_modified, article_id, canonical)
-        )
-        known.articles[canonical] = entry
-        if alias:
-            known.articles[known.canonical(alias)] = entry
-        if isinstance(node_id, int):
-            known.nodes.setdefault(node_id, entry)
+    entries: dict[int, KnownArticle] = {}
+    for r in rows:
+        entry = entries.setdefault(r.id, KnownArticle(
+            r.published_at, r.etag, r.last_modified, r.id, r.canonical_url))
+        known.articles[r.canonical_url] = entry
+        if r.alias:
+            known.articles[known.canonical(r.alias)] = entry
+        if isinstance(r.node_id, int):
+            known.nodes.setdefault(r.node_id, entry)
     return known
 
 
 def last_run_finished(db: str | Path, site: str) -> bool:
     """True when the site's latest run finished: only then may a crawl stop at known pages."""
-    rows = _query(db, "SELECT status FROM runs WHERE site = ? ORDER BY id DESC LIMIT 1", (site,))
-    return bool(rows) and rows[0][0] == "finished"
+    rows = _query(db, "SELECT status FROM runs WHERE site = ? ORDER BY id DESC LIMIT 1", (site,),
+                  _Status)
+    return bool(rows) and rows[0].status == "finished"
 
 
-def _query(db: str | Path, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-    """Rows from the archive read-only; none when there is no archive (yet) or it predates the
-    columns asked for."""
+class _Id(NamedTuple):
+    id: int
+
+
+class _Status(NamedTuple):
+    status: str
+
+
+class _KnownRow(NamedTuple):
+    """One URL of an archived article, as `load_known` selects it."""
+
+    canonical_url: str
+    alias: str | None  # a URL of article_urls (NULL: the article has none)
+    published_at: str | None
+    etag: str | None
+    last_modified: str | None
+    id: int
+    node_id: object  # INTEGER affinity: a value SQLite could not make an integer is skipped
+
+
+def _query(db: str | Path, sql: str, params: tuple[object, ...],
+           row: Callable[..., _Row]) -> list[_Row]:
+    """Rows from the archive read-only, each as `row` (a NamedTuple naming the selected
+    columns); none when there is no archive (yet) or it predates the columns asked for."""
     path = Path(db)
     if not path.exists():
         return []
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn.row_factory = lambda _cursor, values: row(*values)
     try:
         return conn.execute(sql, params).fetchall()
     except sqlite3.OperationalError:

@@ -30,10 +30,13 @@ class ArchiveLock:
         self._fh: IO[str] | None = None
 
     def holder(self) -> dict[str, Any]:
+        """Who holds the lock, as the holder wrote it; {} when unreadable or not an object
+        (the file is anyone's to write: the message must not crash on it)."""
         try:
-            return json.loads(self.path.read_text(encoding="utf-8") or "{}")
+            found = json.loads(self.path.read_text(encoding="utf-8") or "{}")
         except (OSError, ValueError):
             return {}
+        return found if isinstance(found, dict) else {}
 
     def acquire(self) -> ArchiveLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -48,18 +48,12 @@ class TargetDamaged(ArchiveError):
 _RUN_VALUES = [c for c in RUN_COLUMNS if c != "id"]
 
 
-@dataclass
-class MergeResult:
-    """What a merge did, for the summary line and `--json`."""
+@dataclass(kw_only=True)
+class MergeResult(ArticleCounts):
+    """What a merge did, for the summary line and `--json`: the article counts, and the rest."""
 
     into: str
     shards: int = 0
-    articles_added: int = 0
-    articles_updated: int = 0
-    articles_unchanged: int = 0
-    articles_duplicate: int = 0
-    revisions: int = 0  # revision rows written (an updated article's are rewritten whole)
-    gone: int = 0  # gone marks set
     attachments: int = 0  # attached files new to the target
     attachment_links: int = 0
     runs: int = 0  # runs new to the target
@@ -75,7 +69,7 @@ class MergeResult:
     shard_origins: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {"into": self.into, "shards": self.shards, **asdict(self)}  # these first
         data["rows_per_cpu_s"] = round(self.rows_read / self.cpu_s) if self.cpu_s else None
         return data
 
@@ -183,12 +177,8 @@ def _merge(w: sqlite3.Connection, shards: list[Shard], placer: FilePlacer,
                                           "attachments", "article_attachments"))
     _merge_sites(w, sources)
     fresh = _merge_runs(w, sources, shards, result)
-    counts = ArticleCounts()
-    mapping = merge_articles(w, target, sources, counts, lambda n, total: tick(
+    mapping = merge_articles(w, target, sources, result, lambda n, total: tick(
         lambda: f"articles: {n:,} of {total:,}"))
-    result.articles_added, result.articles_updated = counts.added, counts.updated
-    result.articles_unchanged, result.articles_duplicate = counts.unchanged, counts.duplicate
-    result.revisions, result.gone = counts.revisions, counts.gone
     for src, source_run, run_id in fresh:
         rows = [(run_id, url, kind, outcome, reason, status,
                  None if aid is None else mapping.get((src.idx, aid)), at)

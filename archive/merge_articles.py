@@ -30,7 +30,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from archive.schema import ARTICLE_COLUMNS
 from archive.urls import canonicalize_url, host_twins
@@ -42,6 +42,29 @@ _DATE = ("published_at", "published_precision", "published_raw", "published_sour
 _DIGEST_SKIP = {"id", "first_run", "last_run", "warc_file", "first_seen", "last_seen",
                 "gone_at", "revision"}
 _WRITE = [c for c in META if c != "id"]
+
+
+class StoredRevision(NamedTuple):
+    """One row of a source's `revisions` table, without its texts."""
+
+    id: int
+    content_hash: str
+    fetched_at: str | None
+    run_id: int | None  # the source's run id
+    warc_record_id: str | None
+
+
+class Version(NamedTuple):
+    """One distinct version of a merged article (`merged_revisions`), and the row of `src`
+    its title and text are read from: a revision, or the article row (its current text)."""
+
+    content_hash: str
+    fetched_at: str | None
+    run_id: int | None  # the target's run id
+    warc_record_id: str | None
+    src: Source
+    table: str  # "revisions" or "articles"
+    row_id: int
 
 
 @dataclass
@@ -59,6 +82,10 @@ class Source:
     def is_target(self) -> bool:
         return self.idx == 0
 
+    def run_key(self, run_id: int | None) -> str:
+        """The run's identity across archives (origin#id), "" when unknown."""
+        return "" if run_id is None else self.run_keys.get(run_id, "")
+
     def run(self, run_id: int | None) -> int | None:
         if run_id is None or self.is_target:
             return run_id
@@ -74,7 +101,7 @@ class Member:
 
     src: Source
     row: dict[str, Any]
-    revisions: list[tuple[Any, ...]]  # (id, content_hash, fetched_at, run_id, warc_record_id)
+    revisions: list[StoredRevision]
     urls: list[tuple[str, str | None]]
     digest: str = ""
     key: str = ""  # canonical_url canonicalised again with today's rules (archive/urls.py)
@@ -96,13 +123,16 @@ class Group:
     keys: set[str] = field(default_factory=set)  # the members' canonical URLs (today's form)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ArticleCounts:
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicate: int = 0
-    revisions: int = 0  # revision rows written
+    """What folding the articles did: the article half of a merge's result (`MergeResult`
+    extends it, so `merge_articles` counts straight into what the CLI reports)."""
+
+    articles_added: int = 0
+    articles_updated: int = 0
+    articles_unchanged: int = 0
+    articles_duplicate: int = 0
+    revisions: int = 0  # revision rows written (an updated article's are rewritten whole)
     gone: int = 0  # gone marks set or moved
 
 
@@ -126,12 +156,12 @@ class _Canonical:
 def load_members(src: Source, only: set[int] | None = None) -> list[Member]:
     """Every article of a source (or those whose id is in `only`), without its texts."""
     canonical = _Canonical(src.conn)
-    revs: dict[int, list[tuple[Any, ...]]] = {}
-    for row in src.conn.execute(
+    revs: dict[int, list[StoredRevision]] = {}
+    for article_id, *revision in src.conn.execute(
             "SELECT article_id, id, content_hash, fetched_at, run_id, warc_record_id "
             "FROM revisions ORDER BY article_id, revision, id"):
-        if only is None or row[0] in only:
-            revs.setdefault(row[0], []).append(row[1:])
+        if only is None or article_id in only:
+            revs.setdefault(article_id, []).append(StoredRevision(*revision))
     urls: dict[int, list[tuple[str, str | None]]] = {}
     for url, article_id, first_seen in src.conn.execute(
             "SELECT url, article_id, first_seen FROM article_urls"):
@@ -155,7 +185,7 @@ def _target_ids(target: Source, members: list[Member]) -> set[int]:
     their matches in memory, not the whole archive."""
     keys = {m.key for m in members} | {u for m in members for u, _ in m.urls}
     hashes = {(m.row["site"], h) for m in members
-              for h in {m.row["content_hash"], *(r[1] for r in m.revisions)}}
+              for h in {m.row["content_hash"], *(r.content_hash for r in m.revisions)}}
     nodes = {(m.row["site"], m.row["node_id"]) for m in members if m.row["node_id"] is not None}
     canonical = _Canonical(target.conn)
     ids: set[int] = set()
@@ -194,7 +224,7 @@ def group_members(members: list[Member]) -> list[Group]:
         site, canon = m.row["site"], m.key
         g = by_url.get(canon)
         if g is None:
-            first_hash = m.revisions[0][1] if m.revisions else m.row["content_hash"]
+            first_hash = m.revisions[0].content_hash if m.revisions else m.row["content_hash"]
             g = by_alias.get(canon) or by_hash.get((site, first_hash))
             if g is None and m.row["node_id"] is not None:
                 g = by_node.get((site, m.row["node_id"]))
@@ -211,30 +241,30 @@ def group_members(members: list[Member]) -> list[Group]:
         by_url.setdefault(canon, g)
         for url, _ in m.urls:
             by_alias.setdefault(url, g)
-        for h in {m.row["content_hash"], *(r[1] for r in m.revisions)}:
+        for h in {m.row["content_hash"], *(r.content_hash for r in m.revisions)}:
             by_hash.setdefault((site, h), g)
         if m.row["node_id"] is not None:
             by_node.setdefault((site, m.row["node_id"]), g)
     return groups
 
 
-def merged_revisions(g: Group) -> list[tuple[Any, ...]]:
-    """(content_hash, fetched_at, run_id, warc_record_id, source, revision id or None,
-    article id) of every distinct version, oldest first."""
-    obs = []
+def merged_revisions(g: Group) -> list[Version]:
+    """Every distinct version, oldest first."""
+    obs: list[tuple[tuple[str, str, int, str, str], Version]] = []
     for m in g.members:
         for rev_id, h, fetched_at, run_id, record in m.revisions:
-            obs.append(((fetched_at or "", h, 0, record or "", m.src.run_keys.get(run_id, "")),
-                        (h, fetched_at, m.src.run(run_id), record, m.src, rev_id, None)))
+            obs.append(((fetched_at or "", h, 0, record or "", m.src.run_key(run_id)),
+                        Version(h, fetched_at, m.src.run(run_id), record, m.src, "revisions",
+                                rev_id)))
         run_id = m.row["last_run"]
         obs.append(((m.row["last_seen"] or "", m.row["content_hash"], 1,
-                     m.row["warc_record_id"] or "", m.src.run_keys.get(run_id, "")),
-                    (m.row["content_hash"], m.row["last_seen"], m.src.run(run_id),
-                     m.row["warc_record_id"], m.src, None, m.row["id"])))
+                     m.row["warc_record_id"] or "", m.src.run_key(run_id)),
+                    Version(m.row["content_hash"], m.row["last_seen"], m.src.run(run_id),
+                            m.row["warc_record_id"], m.src, "articles", m.row["id"])))
     obs.sort(key=lambda o: o[0])
-    out: list[tuple[Any, ...]] = []
+    out: list[Version] = []
     for _, version in obs:
-        if not out or out[-1][0] != version[0]:
+        if not out or out[-1].content_hash != version.content_hash:
             out.append(version)
     return out
 
@@ -287,7 +317,7 @@ def write_group(w: sqlite3.Connection, g: Group, counts: ArticleCounts) -> int:
                         f"({', '.join('?' * len(cols))})",
                         [*(values[c] for c in _WRITE), title, text])
         article_id = int(cur.lastrowid or 0)
-        counts.added += 1
+        counts.articles_added += 1
         counts.gone += values["gone_at"] is not None
         changed_revisions = True
     else:
@@ -301,24 +331,21 @@ def write_group(w: sqlite3.Connection, g: Group, counts: ArticleCounts) -> int:
         counts.gone += "gone_at" in changes and values["gone_at"] is not None
         mine = [(h, at, run, rec) for _, h, at, run, rec in old.revisions]
         changed_revisions = mine != [r[:4] for r in revisions]
-        if "content_hash" in changes or [r[1] for r in old.revisions] != [
-                r[0] for r in revisions]:
-            counts.updated += 1
+        if "content_hash" in changes or [r.content_hash for r in old.revisions] != [
+                r.content_hash for r in revisions]:
+            counts.articles_updated += 1
         else:
-            counts.unchanged += 1
+            counts.articles_unchanged += 1
     if changed_revisions:
         # Texts are read before the target's own revisions are deleted (some are kept).
-        rows = [(article_id, n, *(_texts(src, "revisions", rev_id) if rev_id is not None
-                                  else _texts(src, "articles", art_id)),
-                 h, fetched_at, run_id, record)
-                for n, (h, fetched_at, run_id, record, src, rev_id, art_id)
-                in enumerate(revisions, 1)]
+        rows = [(article_id, n, *_texts(v.src, v.table, v.row_id), v.content_hash,
+                 v.fetched_at, v.run_id, v.warc_record_id) for n, v in enumerate(revisions, 1)]
         w.execute("DELETE FROM revisions WHERE article_id = ?", (article_id,))
         w.executemany("INSERT INTO revisions (article_id, revision, title, text, content_hash, "
                       "fetched_at, run_id, warc_record_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         counts.revisions += len(revisions)
     known = {u for u, _ in old.urls} if old is not None else set()
-    counts.duplicate += sum(
+    counts.articles_duplicate += sum(
         1 for m in g.members if not m.src.is_target
         and m.row["canonical_url"] != values["canonical_url"]
         and m.row["canonical_url"] not in known)

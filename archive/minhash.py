@@ -18,6 +18,7 @@ import hashlib
 import re
 
 import numpy as np
+import numpy.typing as npt
 
 from archive.folding import fold
 
@@ -27,9 +28,10 @@ SHINGLE = 3
 PREFIX = f"mh{NUM_PERM}x32:"
 _WORD_RE = re.compile(r"\w+")
 _DTYPE_LE = np.dtype("<u4")
+_U32 = npt.NDArray[np.uint32]
 
 
-def _permutations(num_perm: int = NUM_PERM, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
+def _permutations(num_perm: int = NUM_PERM, seed: int = SEED) -> tuple[_U32, _U32]:
     """(a, b) as datasketch draws them for `affine32`: `a` odd, both uint32."""
     gen = np.random.RandomState(seed)
     a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
@@ -40,7 +42,7 @@ def _permutations(num_perm: int = NUM_PERM, seed: int = SEED) -> tuple[np.ndarra
 _A, _B = _permutations()
 
 
-def _fmix32(hv: np.ndarray) -> np.ndarray:
+def _fmix32(hv: _U32) -> _U32:
     """MurmurHash3's 32-bit finalizer (uint32 arithmetic wraps: the intended mod 2^32)."""
     hv = hv ^ (hv >> np.uint32(16))
     hv = hv * np.uint32(0x85EBCA6B)
@@ -57,7 +59,7 @@ def shingles(text: str, k: int = SHINGLE) -> set[str]:
     return {" ".join(words[i: i + k]) for i in range(len(words) - k + 1)}
 
 
-def hashvalues(text: str) -> np.ndarray:
+def hashvalues(text: str) -> _U32:
     """The 64 MinHash values (uint32) of the text's shingles; all 2^32-1 for no shingle."""
     values = np.full(NUM_PERM, np.uint32(0xFFFFFFFF), dtype=np.uint32)
     grams = shingles(text)
@@ -68,7 +70,8 @@ def hashvalues(text: str) -> np.ndarray:
     ).astype(np.uint32).reshape(-1, 1)
     with np.errstate(over="ignore"):
         permuted = _fmix32(hv) * _A + _B
-    return np.minimum(values, permuted.min(axis=0))
+    least: _U32 = np.minimum(values, permuted.min(axis=0))  # numpy's ufuncs return Any
+    return least
 
 
 def fingerprint(text: str) -> str:

@@ -22,7 +22,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypedDict
 
 CYCLE = timedelta(days=30)
 MIN_GAP = timedelta(minutes=10)
@@ -101,16 +101,37 @@ def plan_budget(db: str | Path, site: str, *, fixed: int | None = None,
     return plan
 
 
+class MadeCheck(Protocol):
+    """One re-check the run made (the spiders' `Recheck`): of which article, and why."""
+
+    @property
+    def article_id(self) -> int | None: ...
+    @property
+    def reason(self) -> str: ...
+
+
+class RecheckOutcomes(TypedDict):
+    """What a run's re-checks found (`outcomes`), kept in the run record beside the budget."""
+
+    rechecked: int
+    by_reason: dict[str, int]
+    changed: int  # a new revision stored
+    unchanged: int  # same content, or 304
+    gone: int  # now 404/410
+    failed: int  # no answer stored
+    oldest_check: str | None  # last_seen of the article checked longest ago
+
+
 def outcomes(db: str | Path, site: str, run_id: int | None,
-             checks: Iterable[Any]) -> dict[str, Any]:
+             checks: Iterable[MadeCheck]) -> RecheckOutcomes:
     """What the run's re-checks found (changed: a new revision; gone: now 404/410; unchanged:
     same content or 304; failed: no answer stored), and the oldest check left in the archive."""
     checks = list(checks)
     by_reason: dict[str, int] = {}
     for check in checks:
         by_reason[check.reason] = by_reason.get(check.reason, 0) + 1
-    found = {"rechecked": len(checks), "by_reason": by_reason, "changed": 0, "unchanged": 0,
-             "gone": 0, "failed": 0, "oldest_check": None}
+    found = RecheckOutcomes(rechecked=len(checks), by_reason=by_reason, changed=0, unchanged=0,
+                            gone=0, failed=0, oldest_check=None)
     conn = _connect(db)
     if conn is None:
         return found
@@ -124,13 +145,19 @@ def outcomes(db: str | Path, site: str, run_id: int | None,
                 f"({','.join('?' * len(chunk))})",
                 (run_id, run_id, *chunk),
             ):
-                kind = "gone" if gone else "changed" if changed else (
-                    "unchanged" if seen else "failed")
-                found[kind] += 1
+                if gone:
+                    found["gone"] += 1
+                elif changed:
+                    found["changed"] += 1
+                elif seen:
+                    found["unchanged"] += 1
+                else:
+                    found["failed"] += 1
         found["failed"] += len(checks) - len(ids)
-        (found["oldest_check"],) = conn.execute(
+        oldest: str | None = conn.execute(
             "SELECT min(last_seen) FROM articles WHERE site = ? AND gone_at IS NULL", (site,)
-        ).fetchone()
+        ).fetchone()[0]
+        found["oldest_check"] = oldest
     except sqlite3.Error:
         pass
     finally:

@@ -323,10 +323,10 @@ def _create(db: sqlite_utils.Database) -> bool:
         ["canonical_url"], index_name="idx_articles_canonical_url", unique=True,
         if_not_exists=True,
     )
-    for table, columns, unique in _INDEXES:
-        db.table(table).create_index(
-            columns,
-            index_name=f"idx_{table}_{'_'.join(columns)}",
+    for table_name, indexed, unique in _INDEXES:
+        db.table(table_name).create_index(
+            indexed,
+            index_name=f"idx_{table_name}_{'_'.join(indexed)}",
             unique=unique,
             if_not_exists=True,
         )

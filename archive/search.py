@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Unpack
 
 from archive.db import shared_deadline
 from archive.search_filters import (
     AUTHOR_CLAUSE,
+    ArticleFilters,
     author_set,
     filter_clauses,
     register_functions,
@@ -67,6 +68,7 @@ __all__ = [
     "SNIPPET_WORDS",
     "SORTS",
     "_TOKEN_RE",
+    "ArticleFilters",
     "Hit",
     "ParsedQuery",
     "QueryError",
@@ -118,15 +120,12 @@ def search(
     query: str,
     *,
     site: str | None = None,
-    since: str | int | None = None,
-    until: str | int | None = None,
-    author: str | None = None,
-    category: str | None = None,
     has_attachment: bool = False,
     exact: bool = False,
     sort: str = "relevance",
     limit: int = 20,
     offset: int = 0,
+    **filters: Unpack[ArticleFilters],
 ) -> list[Hit]:
     """Ranked hits for `query`: phrase matches of multi-word input first, then matches with
     the query's own diacritics, then bm25 (title above text); `dang` finds `Đảng`.
@@ -135,7 +134,7 @@ def search(
     `hòa` = `hoà`). `sort="date"` lists the newest first (undated last), relevance breaking
     ties. `since`/`until` (YYYY, YYYY-MM or YYYY-MM-DD, until inclusive of the whole period)
     filter on published_at, so undated articles drop out when either is given; see
-    `filter_clauses` for the others.
+    `filter_clauses` for the others (`author`, `category`).
     """
     parsed = parse_query(query)
     if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
@@ -148,8 +147,8 @@ def search(
     # Filters the articles' indexes answer (site, published_at, attachments; the author from
     # its bylines), and filters computed row by row (categories; the author without an author
     # index): `ranked_page` applies them differently.
-    indexed, params = filter_clauses(site=site, since=since, until=until,
-                                     has_attachment=has_attachment)
+    author, category = filters.pop("author", None), filters.pop("category", None)
+    indexed, params = filter_clauses(site=site, has_attachment=has_attachment, **filters)
     computed, more = filter_clauses(author=author, category=category)
     params.update(more)
     params.update({"match": match_expression(parsed, ANY_COLUMN), "limit": limit,
@@ -161,10 +160,10 @@ def search(
                 computed.remove(AUTHOR_CLAUSE.format(alias="a"))
                 indexed.append(by_index[0])
                 params.update(by_index[1])
-            filters = indexed + computed
+            clauses = indexed + computed
             ranked = ranked_page(conn, parsed, indexed, computed, params, sort=sort, exact=exact)
             if len(ranked) < limit and not exact and sort == "relevance":
-                ranked += attachment_matches(conn, parsed, filters, params,
+                ranked += attachment_matches(conn, parsed, clauses, params,
                                               limit - len(ranked), {r[0] for r in ranked})
             ids = [r[0] for r in ranked]
             marks = ", ".join("?" * len(ids))
@@ -221,7 +220,7 @@ def get_article(conn: sqlite3.Connection, url_or_id: str | int) -> dict[str, Any
         ).fetchone()
     if row is None:
         return None
-    article = {c: None for c in ARTICLE_SHOW_COLUMNS}
+    article: dict[str, Any] = dict.fromkeys(ARTICLE_SHOW_COLUMNS)  # columns it predates: None
     article.update(zip(names, row, strict=True))
     article["categories"] = json.loads(article["categories"] or "[]")
     article["urls"] = [

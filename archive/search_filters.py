@@ -8,7 +8,7 @@ import json
 import re
 import sqlite3
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from archive.folding import fold
 from archive.search_query import QueryError, normalize_query
@@ -96,23 +96,37 @@ def author_set(conn: sqlite3.Connection, author: str, alias: str = "a"
     return AUTHOR_SET_CLAUSE.format(alias=alias), {"author_set": json.dumps(bylines)}
 
 
+class ArticleFilters(TypedDict, total=False):
+    """The filters search, export and the WACZ read alike, beside the site (`filter_clauses`
+    says what each matches): one definition their keyword arguments all take."""
+
+    since: str | int | None
+    until: str | int | None
+    author: str | None
+    category: str | None
+
+
 def filter_clauses(
     *,
     site: str | None = None,
-    since: str | int | None = None,
-    until: str | int | None = None,
-    author: str | None = None,
-    category: str | None = None,
     has_attachment: bool = False,
     alias: str = "a",
+    **filters: Unpack[ArticleFilters],
 ) -> tuple[list[str], dict[str, Any]]:
     """WHERE clauses (on `articles AS alias`) and parameters shared by search and export.
 
-    `author` matches a folded substring of the byline (`nguyen van` finds `ThS. Nguyễn Văn
-    A`); `category` a whole category, folded (`tin tuc` finds `Tin tức`); `has_attachment`
-    keeps articles with at least one row in `article_attachments`. Uses `luutru_fold`: call
-    `register_functions(conn)` first.
+    `since`/`until` keep articles published in or after / up to the end of a YYYY, YYYY-MM
+    or YYYY-MM-DD period; `author` matches a folded substring of the byline (`nguyen van`
+    finds `ThS. Nguyễn Văn A`); `category` a whole category, folded (`tin tuc` finds `Tin
+    tức`); `has_attachment` keeps articles with at least one row in `article_attachments`.
+    Uses `luutru_fold`: call `register_functions(conn)` first. A name that is no filter is a
+    TypeError, as an unknown keyword argument is.
     """
+    unknown = filters.keys() - ArticleFilters.__optional_keys__
+    if unknown:
+        raise TypeError(f"filter_clauses() got unknown filters: {', '.join(sorted(unknown))}")
+    since, until = filters.get("since"), filters.get("until")
+    author, category = filters.get("author"), filters.get("category")
     where: list[str] = []
     params: dict[str, Any] = {}
     if site is not None:

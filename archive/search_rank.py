@@ -62,10 +62,11 @@ def ranking_expression(conn: sqlite3.Connection, parsed: ParsedQuery) -> str | N
     row = conn.execute("SELECT id FROM articles_fts_docsize ORDER BY id DESC LIMIT 1 OFFSET ?",
                        (SAMPLE_ARTICLES - 1,)).fetchone()
     lower = row[0] - 1 if row else 0
-    sample = conn.execute("SELECT count(*) FROM articles_fts_docsize WHERE id > ?",
-                          (lower,)).fetchone()[0]
+    sample: int = conn.execute("SELECT count(*) FROM articles_fts_docsize WHERE id > ?",
+                               (lower,)).fetchone()[0]
 
     def common(t: Term) -> bool:
+        n: int
         (n,) = conn.execute(
             "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ? AND rowid > ?",
             (_phrase(t.tokens, t.prefix, ANY_COLUMN), lower),

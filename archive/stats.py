@@ -99,7 +99,8 @@ def crosscheck_agreement(conn: sqlite3.Connection, *, site: str | None = None,
     ).fetchone()
     if not has_table:
         return {}
-    where, params = [], []
+    where: list[str] = []
+    params: list[str | int] = []
     if site is not None:
         where.append("a.site = ?")
         params.append(site)

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
+from typing import TypeVar, overload
 from urllib.parse import parse_qsl, quote, unquote_to_bytes, urlencode, urljoin, urlsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -19,6 +20,8 @@ _TRACKING_KEYS = frozenset(
     {"fbclid", "gclid", "gclsrc", "dclid", "msclkid", "_ga", "_gl", "zarsrc"}
 )
 _SPACE_RE = re.compile(r"\s+")
+_V = TypeVar("_V")
+_T = TypeVar("_T")
 
 
 def _norm_host(host: str) -> str:
@@ -258,7 +261,7 @@ class KeyedUrls:
         return iter(self._first.values())
 
 
-class KeyedMap(dict):  # type: ignore[type-arg]
+class KeyedMap(dict[str, _V]):
     """A dict whose URL keys are compared by article key, like `KeyedUrls` (what a listing
     said of an article is found under any spelling of its link)."""
 
@@ -266,14 +269,21 @@ class KeyedMap(dict):  # type: ignore[type-arg]
         super().__init__()
         self._key = key
 
-    def __getitem__(self, url: str) -> object:
+    def __getitem__(self, url: str) -> _V:
         return super().__getitem__(self._key(url))
 
-    def __setitem__(self, url: str, value: object) -> None:
+    def __setitem__(self, url: str, value: _V) -> None:
         super().__setitem__(self._key(url), value)
 
     def __contains__(self, url: object) -> bool:
         return isinstance(url, str) and super().__contains__(self._key(url))
 
-    def get(self, url: str, default: object = None) -> object:  # type: ignore[override]
+    @overload
+    def get(self, url: str, default: None = None, /) -> _V | None: ...
+    @overload
+    def get(self, url: str, default: _V, /) -> _V: ...
+    @overload
+    def get(self, url: str, default: _T, /) -> _V | _T: ...
+
+    def get(self, url: str, default: object = None, /) -> object:
         return super().get(self._key(url), default)

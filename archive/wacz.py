@@ -26,13 +26,13 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.db import ArchiveError
 from archive.export import gone_clause, table_columns
-from archive.search import filter_clauses, register_functions
+from archive.search_filters import ArticleFilters, filter_clauses, register_functions
 
 PAGE_SIZE = 1000
 _UNMATCHED = "Invalid passed page. We were unable to find a match for "
@@ -60,12 +60,9 @@ def build_wacz(
     output: str | Path,
     *,
     site: str | None = None,
-    since: str | int | None = None,
-    until: str | int | None = None,
-    author: str | None = None,
-    category: str | None = None,
     gone: str = "include",
     title: str | None = None,
+    **filters: Unpack[ArticleFilters],
 ) -> WaczResult:
     """Write the WACZ of the matching articles' sites to `output` (a new file; written to a
     temporary name and renamed, so a failed run leaves nothing). Raises `ArchiveError` when
@@ -80,8 +77,7 @@ def build_wacz(
     pages: list[dict[str, str]] = []
     sites: set[str] = set()
     page_warcs: list[str] = []
-    for article in _articles(conn, site=site, since=since, until=until, author=author,
-                             category=category, gone=gone):
+    for article in _articles(conn, site=site, gone=gone, **filters):
         sites.add(article["site"])
         if not article["warc_file"] or article["warc_offset"] is None:
             result.no_capture += 1
@@ -137,13 +133,14 @@ def build_wacz(
     return result
 
 
-def _articles(conn: sqlite3.Connection, *, gone: str, **filters: Any) -> Iterator[dict[str, Any]]:
+def _articles(conn: sqlite3.Connection, *, site: str | None, gone: str,
+              **filters: Unpack[ArticleFilters]) -> Iterator[dict[str, Any]]:
     """The filtered articles' capture references, by site then id, one page per statement."""
     register_functions(conn)
     present = table_columns(conn, "articles")
     if not {"warc_file", "warc_offset"} <= present:
         return
-    where, params = filter_clauses(**filters)
+    where, params = filter_clauses(site=site, **filters)
     where += gone_clause(gone, present)
     clause = " AND ".join(["(a.site, a.id) > (:last_site, :last_id)", *where])
     sql = (f"SELECT a.id, a.site, a.title, a.warc_file, a.warc_offset FROM articles a "

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
@@ -28,6 +28,9 @@ from warcio.bufferedreaders import BufferedReader
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
+
+if TYPE_CHECKING:  # the store imports sqlite_utils: readers of WARC files need not
+    from archive.store import Archive
 
 WARC_DIR = "warc"
 SUMS_FILE = "SHA256SUMS"
@@ -64,12 +67,10 @@ class CapturedResponse:
     date: str  # WARC-Date, UTC ISO
 
 
-class _Writer(WARCWriter):
-    """warcio's writer with sha256 digests instead of sha1."""
-
-    @staticmethod
-    def _create_digester() -> Digester:
-        return Digester("sha256")
+def _sha256_digester() -> Digester:
+    """warcio's record digests in sha256 instead of its sha1 (`_create_digester` is the hook
+    warcio's record builder calls for each record)."""
+    return Digester("sha256")
 
 
 def utc_stamp(when: datetime | None = None) -> str:
@@ -120,7 +121,8 @@ class WarcWriter:
         self.rel_name = rel_name or f"{WARC_DIR}/{self.path.name}"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fh: io.BufferedWriter | None = open(self.path, "xb")
-        self._writer = _Writer(self._fh, gzip=True, warc_version="1.1")
+        self._writer = WARCWriter(self._fh, gzip=True, warc_version="1.1")
+        self._writer._create_digester = _sha256_digester
         self.records = 0
         fields = {"software": "luutru (warcio)", "format": "WARC File Format 1.1",
                   "conformsTo": "https://iipc.github.io/warc-specifications/"}
@@ -236,7 +238,8 @@ def _decode(raw: bytes, http: StatusAndHeaders | None) -> bytes:
     if encoding not in BufferedReader.get_supported_decompressors():
         return raw
     try:
-        return BufferedReader(io.BytesIO(raw), decomp_type=encoding).read()
+        decoded: bytes = BufferedReader(io.BytesIO(raw), decomp_type=encoding).read()
+        return decoded
     except Exception:  # a body that claims a coding it does not have
         return raw
 
@@ -251,7 +254,7 @@ def _record_to_capture(record: Any) -> CapturedResponse:
         headers=headers,
         body=_decode(raw, http),
         raw_body=raw,
-        record_id=record.rec_headers.get_header("WARC-Record-ID"),
+        record_id=record.rec_headers.get_header("WARC-Record-ID") or "",
         digest=record.rec_headers.get_header("WARC-Payload-Digest") or "",
         date=record.rec_headers.get_header("WARC-Date") or "",
     )
@@ -309,11 +312,9 @@ def check_file(path: str | Path) -> Iterator[RecordCheck]:
 # -- links from the archive ------------------------------------------------------------------
 
 
-def link_article_capture(archive: Any, article_id: int, ref: dict[str, Any] | None) -> None:
-    """Point an article row at the WARC record of the page it was (last) built from.
-
-    `archive` is an `archive.store.Archive`; the write joins its current transaction if any.
-    """
+def link_article_capture(archive: Archive, article_id: int, ref: dict[str, Any] | None) -> None:
+    """Point an article row at the WARC record of the page it was (last) built from; the
+    write joins the archive's current transaction if any."""
     if not ref:
         return
     with archive.transaction():
@@ -323,11 +324,3 @@ def link_article_capture(archive: Any, article_id: int, ref: dict[str, Any] | No
             (ref["warc_file"], int(ref["warc_offset"]), ref["warc_record_id"],
              ref["warc_digest"], article_id),
         )
-
-
-def link_run_warc(archive: Any, run_id: int, warc_file: str | None) -> None:
-    """Record a run's WARC file (relative to the db folder) in `runs.warc_file`."""
-    if not warc_file:
-        return
-    with archive.transaction():
-        archive.conn.execute("UPDATE runs SET warc_file = ? WHERE id = ?", (warc_file, run_id))

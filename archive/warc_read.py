@@ -78,7 +78,7 @@ def parse_member(data: bytes) -> CapturedResponse | None:
     body = _decode(raw, StatusAndHeaders(status_line, http, protocol=block[:8].decode("ascii")))
     return CapturedResponse(
         url=url, status=int(code), headers=http, body=body, raw_body=raw,
-        record_id=_first(warc, "WARC-Record-ID"),  # type: ignore[arg-type]
+        record_id=_first(warc, "WARC-Record-ID") or "",
         digest=_first(warc, "WARC-Payload-Digest") or "",
         date=_first(warc, "WARC-Date") or "",
     )

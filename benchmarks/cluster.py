@@ -42,14 +42,12 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +57,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # tests/ is not installed; run from anywhere
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.waited import Waited, run_waited  # noqa: E402
 from replicas.server import ReplicaServer  # noqa: E402
 from replicas.sites import BUILDERS, build  # noqa: E402
 from scrapers.sites import all_sites  # noqa: E402
@@ -92,40 +91,10 @@ def pick_sites(count: int) -> list[str]:
     return picked
 
 
-@dataclass
-class Run:
-    """One CLI run: its stdout and stderr, wall seconds, CPU seconds (it and its children)."""
-
-    code: int
-    out: str
-    err: str
-    wall: float
-    cpu: float
-
-
-def run_cli(args: list[str], timeout: float = 900) -> Run:
+def run_cli(args: list[str], timeout: float = 900) -> Waited:
     """`luutru ARGS` as a real subprocess; CPU from wait4's rusage (waited-for children too)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen([str(LUUTRU), *args], cwd=ROOT, stdout=out, stderr=err,
-                                stdin=subprocess.DEVNULL, text=True, env=env)
-        deadline = time.monotonic() + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.05)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        wall = time.perf_counter() - started
-        out.seek(0)
-        err.seek(0)
-        return Run(proc.returncode, out.read(), err.read(), wall,
-                   usage.ru_utime + usage.ru_stime)
+    return run_waited([str(LUUTRU), *args], env={**os.environ, "PYTHONPATH": str(ROOT)},
+                      timeout=timeout)
 
 
 def own_and_reaped(pid: int) -> tuple[float, float]:

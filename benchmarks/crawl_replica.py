@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
+
+from benchmarks.waited import run_waited  # noqa: E402
 
 
 @dataclass
@@ -38,40 +40,29 @@ class Run:
 
 
 def measured_run(cmd: list[str]) -> Run:
-    """Run cmd, sampling the resident memory of its process tree; CPU from wait4's rusage."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err, text=True)
-        ps = psutil.Process(proc.pid)
-        peak = 0
-        own = 0.0
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            try:
-                times = ps.cpu_times()
-                own = times.user + times.system
-                rss = ps.memory_info().rss
-                for child in ps.children(recursive=True):
-                    try:
-                        rss += child.memory_info().rss
-                    except psutil.Error:
-                        pass
-                peak = max(peak, rss)
-            except psutil.Error:
-                pass
-            time.sleep(0.05)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        wall = time.perf_counter() - started
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read(), err.read()
-    if proc.returncode != 0:
-        raise SystemExit(f"{cmd[0]} failed ({proc.returncode}):\n{stderr[-2000:]}")
-    total = usage.ru_utime + usage.ru_stime
-    return Run(stdout, wall, peak / 2**20, min(own, total), total)
+    """Run cmd, sampling the resident memory of its process tree and its own CPU time as it
+    goes; CPU with its children from wait4's rusage."""
+    seen = {"peak": 0, "own": 0.0}
 
+    def sample(pid: int) -> None:
+        try:
+            ps = psutil.Process(pid)
+            times = ps.cpu_times()
+            seen["own"] = times.user + times.system
+            rss = ps.memory_info().rss
+            for child in ps.children(recursive=True):
+                try:
+                    rss += child.memory_info().rss
+                except psutil.Error:
+                    pass
+            seen["peak"] = max(seen["peak"], rss)
+        except psutil.Error:
+            pass
+
+    run = run_waited(cmd, tick=sample)
+    if run.code != 0:
+        raise SystemExit(f"{cmd[0]} failed ({run.code}):\n{run.err[-2000:]}")
+    return Run(run.out, run.wall, seen["peak"] / 2**20, min(seen["own"], run.cpu), run.cpu)
 
 VARIANTS = {
     "fts": ("luutru: clean+dates+dedupe+SQLite/FTS",

@@ -6,7 +6,7 @@ reuses one (`--db`), then prints, per round:
 - plain: Python reading each article's WARC record with warcio and parsing it with lxml, one
   process (the floor a re-extraction cannot beat per core), timed before and after the two
   reextracts of the round; the faster of the two is the one compared (the stricter figure);
-- reextract, 1 process: `luutru.preserve.reextract(workers=1)`, the serial form;
+- reextract, 1 process: `luutru.reextract.reextract(workers=1)`, the serial form;
 - reextract, pool: the default (one worker per core, the parent as the one writer).
 
 Each reextract runs in a fresh interpreter on a fresh copy of the archive, so neither profits

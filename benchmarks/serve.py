@@ -23,9 +23,7 @@ import asyncio
 import itertools
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -39,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from archive.folding import fold  # noqa: E402
 from benchmarks.search import DOMAIN_WORDS, NAMES, PHRASES, SITES  # noqa: E402
+from tests.serving import serving  # noqa: E402
 
 FILTERS: list[dict[str, str]] = [
     {}, {}, {}, {"sort": "date"}, {"site": "bentre"}, {"year": "2018"},
@@ -85,33 +84,6 @@ def kind_of(path: str) -> str:
     """plain, sort, site, year, site+year, author or page: what a request asks besides q."""
     keys = sorted(k for k, _ in parse_qsl(urlsplit(path).query) if k != "q")
     return "+".join(keys) or "plain"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
-    """`luutru serve` as a user runs it, in its own process; returns once it answers."""
-    luutru = ROOT / ".venv" / "bin" / "luutru"
-    cmd = [str(luutru)] if luutru.exists() else [sys.executable, "-m", "luutru"]
-    proc = subprocess.Popen([*cmd, "serve", "--db", str(db), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/-/versions.json", timeout=2)
-            return proc
-        except httpx.HTTPError:
-            if proc.poll() is not None:
-                raise SystemExit(f"luutru serve failed: {proc.stderr.read().decode()[-2000:]}"
-                                 if proc.stderr else "luutru serve failed") from None
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("luutru serve did not answer within 60 s")
 
 
 async def load(base: str, paths: list[str], clients: int
@@ -181,24 +153,15 @@ def main() -> None:
     if not args.db.exists():
         parser.error(f"{args.db} does not exist (build it: benchmarks/search.py --keep FILE)")
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     paths = request_paths(args.requests + args.warmup, args.repeats)
     warm, timed = paths[-args.warmup:] if args.warmup else [], paths[: args.requests]
-    server = start_server(args.db, port)
-    try:
+    with serving(args.db, start_timeout=60) as (base, server):
         proc = psutil.Process(server.pid)
         if warm:
             asyncio.run(load(base, warm, args.clients))
         cpu0 = cpu_seconds(proc)
         latencies, errors, wall, by_kind = asyncio.run(load(base, timed, args.clients))
         cpu = cpu_seconds(proc) - cpu0
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
     latencies.sort()
     load_avg = os.getloadavg()[0]
     print(f"luutru serve benchmark: {args.db.name}, {args.clients} clients, "

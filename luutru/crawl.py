@@ -1,4 +1,4 @@
-"""Start a crawl of one site into an archive: the archive's only contact with Scrapy.
+"""Run a crawl of one site into an archive (its Scrapy objects come from luutru/process.py).
 
 What every archive crawl must guarantee (the lock, guarded signal handlers, the disk-full stop,
 the layout record and "no silent zero") lives in the run guards (scrapers/run_guards.py), an
@@ -14,28 +14,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-import scrapers.settings as default_settings
 from archive.known import last_run_finished, load_known
 from archive.lock import ArchiveLock
 from archive.recheck import outcomes as recheck_outcomes
 from archive.recheck import plan_budget
-from archive.run_record import (  # noqa: F401  (re-exported: the CLI imports them from here)
-    LAYOUT_STATS,
-    ArchiveCorrupt,
+from archive.run_record import (
     ArchiveFull,
     check_archive,
     checkpoint,
     disk_full_message,
-    fail_run,
-    held_articles,
-    is_disk_full,
-    layout_record,
     record_layout,
 )
+from luutru.process import crawl_settings, crawler_process
 from scrapers import run_guards
+from scrapers.platforms import SiteSpider
 from scrapers.spiders import spider_for
 
 logger = logging.getLogger(__name__)
@@ -80,40 +74,6 @@ class CrawlSummary:
         return dict(self.__dict__)
 
 
-def crawl_settings(
-    db: str | Path,
-    *,
-    delay: float | None = None,
-    concurrency: int | None = None,
-    progress: float = 0,
-    log_level: str = "WARNING",
-    log_file: str | None = None,
-    overrides: dict[str, str] | None = None,
-) -> Settings:
-    """Project settings with this run's overrides; a delay of 0 also turns AutoThrottle off.
-
-    `overrides` are Scrapy settings given as `--set NAME=VALUE` (like `scrapy crawl -s`).
-    """
-    settings = Settings()
-    settings.setmodule(default_settings, priority="project")
-    settings.set("LUUTRU_DB", str(db), priority="cmdline")
-    settings.set("LUUTRU_PROGRESS", progress, priority="cmdline")
-    settings.set("LOG_LEVEL", log_level, priority="cmdline")
-    if log_file:
-        settings.set("LOG_FILE", log_file, priority="cmdline")
-    if delay is not None:
-        settings.set("DOWNLOAD_DELAY", delay, priority="cmdline")
-        if delay == 0:
-            settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
-            settings.set("DOWNLOAD_DELAY_JITTER", 0, priority="cmdline")
-    if concurrency is not None:
-        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", concurrency, priority="cmdline")
-        settings.set("CONCURRENT_REQUESTS", max(concurrency, 8), priority="cmdline")
-    for name, value in (overrides or {}).items():
-        settings.set(name, value, priority="cmdline")
-    return settings
-
-
 def run_crawl(
     site: str,
     db: str | Path,
@@ -126,7 +86,7 @@ def run_crawl(
     full: bool = False,
     incremental: bool = True,
     recheck: int | None = None,
-    spider_cls: type[Any] | None = None,
+    spider_cls: type[SiteSpider] | None = None,
     spider_kwargs: dict[str, Any] | None = None,
 ) -> CrawlSummary:
     """Crawl `site` into `db` in this process and return the run's summary (blocks until done).
@@ -166,11 +126,8 @@ def run_crawl(
         if known is not None:
             known.recheck_budget = int(budget.get("budget", 0))
         resume = bool(known) and not last_run_finished(db, site)
-        process = CrawlerProcess(settings)
-        crawler = process.create_crawler(spider_cls)
-        # The guarantees every archive crawl has (scrapers/run_guards.py), even with ADDONS
-        # replaced; the lock is ours already: the guards take no second one.
-        run_guards.require(crawler.settings)
+        process, crawler = crawler_process(settings, spider_cls)
+        # The lock is ours already: the run guards take no second one.
         crawler.luutru_archive_lock = lock  # type: ignore[attr-defined]
         process.crawl(
             crawler,

@@ -1,13 +1,10 @@
-"""Preservation: check the archive's files against what it recorded, and rebuild articles from
-the captured WARC records without the network (`reextract`, in luutru/reextract.py).
+"""Preservation: check the archive's files against what it recorded (rebuilding articles from
+the captured WARC records without the network is `luutru.reextract`).
 
 - `verify(db_path)` recomputes the sha256 of every attachment file, every WARC record's block and
   payload digests (and so the gzip integrity of every member), each WARC file's whole-file sha256
   against `warc/SHA256SUMS`, and that every article's `warc_*` columns point at a record with the
   same id and payload digest.
-- `reextract(db_path, site=None)` reads each article's captured page back from its WARC record,
-  runs the site spider's `parse_article` on it and the same cleaning, date and identity
-  functions as a crawl, and stores what changed (luutru/reextract.py, re-exported here).
 """
 
 from __future__ import annotations
@@ -18,9 +15,6 @@ from typing import Any
 
 from archive.db import open_reader
 from archive.warc import WARC_DIR, check_file, file_sha256, read_sums
-from luutru.reextract import reextract
-
-__all__ = ["Problem", "Report", "reextract", "verify"]
 
 
 @dataclass
@@ -117,10 +111,10 @@ def verify(db_path: str | Path) -> Report:
 
     for article_id, rel, offset, record_id, digest in links:
         report.articles_linked += 1
-        index = records.get(rel)
-        if index is None:
+        recorded_at = records.get(rel)
+        if recorded_at is None:
             continue  # the file's own problem is reported above
-        found = index.get(int(offset)) if offset is not None else None
+        found = recorded_at.get(int(offset)) if offset is not None else None
         if found is None:
             report.problems.append(Problem(
                 "article_link", rel, f"article #{article_id}: no record at offset {offset}"))

@@ -44,9 +44,9 @@ _BATCH_SECONDS = 0.25
 
 def _preload() -> None:
     """Import what a worker needs before the pool forks, so no worker imports Scrapy again."""
-    for name in ("luutru.crawl", "archive.store", "pipelines.article", "pipelines.dates",
-                 "pipelines.hashing", "pipelines.mentions", "archive.urls", "pipelines.items",
-                 "scrapers.spiders", "scrapy.crawler", "scrapy.http", "scrapy.responsetypes"):
+    for name in ("luutru.process", "luutru.crawl_url", "archive.store", "pipelines.article",
+                 "pipelines.dates", "pipelines.hashing", "pipelines.mentions", "archive.urls",
+                 "pipelines.items", "scrapers.spiders", "scrapy.http", "scrapy.responsetypes"):
         importlib.import_module(name)
 
 

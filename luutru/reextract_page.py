@@ -17,11 +17,13 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from archive.warc import CapturedResponse
 from archive.warc_read import Reader
+from luutru.process import PageReader, crawl_settings, offline_spider
+from scrapers.platforms import ListingSpider, SiteSpider
 
 # The articles columns (and two facts about article_urls) a row carries: what the parser needs
 # (listing facts, capture), and what tells whether storing the result would write anything.
@@ -86,58 +88,80 @@ def _follow_nothing(*_args: Any, **_kwargs: Any) -> None:
     return None
 
 
-def _no_files(_urls: list[str]) -> list[str]:
+def _no_files(_spider: SiteSpider, _urls: list[str]) -> list[str]:
     return []
 
 
-def _without_unread(queries: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
-    """The spider's selector queries, with none for the blocks re-extraction does not read."""
-    def wrapped(key: str) -> list[str]:
-        return [] if key in _UNREAD_KEYS else queries(key)
-    return wrapped
+def _read_queries(base: type[ListingSpider]) -> Callable[[ListingSpider, str], list[str]]:
+    """`base`'s selector queries, with none for the blocks re-extraction does not read."""
+    def queries(spider: ListingSpider, key: str) -> list[str]:
+        return [] if key in _UNREAD_KEYS else base.queries(spider, key)
+    return queries
 
 
-class _Remembered:
-    """The spider's `first_match`, answering a repeated (element, key) from memory until
-    `forget()`: `parse_article` asks for the article body twice on one element (its text, then
+# A listing spider's remembered selector answers: (id of the element, key) -> (element, answer).
+_MEMORY = "_luutru_first_match"
+
+
+def _remembered_match(base: type[ListingSpider]) -> Callable[[ListingSpider, Any, str], list[Any]]:
+    """`base`'s `first_match`, answering a repeated (element, key) from memory until
+    `_forget`: `parse_article` asks for the article body twice on one element (its text, then
     its attachment links). The selectors are pure, so the answer is the same list."""
-
-    def __init__(self, first_match: Callable[[Any, str], list[Any]]) -> None:
-        self.first_match = first_match
-        self.known: dict[tuple[int, str], tuple[Any, list[Any]]] = {}
-
-    def __call__(self, scope: Any, key: str) -> list[Any]:
-        found = self.known.get((id(scope), key))
+    def first_match(spider: ListingSpider, scope: Any, key: str) -> list[Any]:
+        memory: dict[tuple[int, str], tuple[Any, list[Any]]] = spider.__dict__.setdefault(
+            _MEMORY, {})
+        found = memory.get((id(scope), key))
         if found is not None and found[0] is scope:
             return found[1]
-        answer = self.first_match(scope, key)
-        self.known[(id(scope), key)] = (scope, answer)  # the scope kept: its id stays its own
+        answer: list[Any] = base.first_match(spider, scope, key)
+        memory[(id(scope), key)] = (scope, answer)  # the scope kept: its id stays its own
         return answer
-
-    def forget(self) -> None:
-        self.known.clear()
+    return first_match
 
 
-def _new_spider(site: str, base_url: str) -> Any:
-    from scrapy.crawler import Crawler
+def _forget(spider: object) -> None:
+    spider.__dict__.pop(_MEMORY, None)
 
-    from luutru.crawl import crawl_settings
+
+def _reextracting(spider_cls: type[SiteSpider]) -> type[SiteSpider]:
+    """The site's spider for re-extraction: it keeps the article item only and fetches nothing.
+
+    The requests a page's related links would make (and the URL spellings learnt to deduplicate
+    them) and the attachments it links are crawl state, thrown away here. Skipping them saves
+    ~2 ms a page, a third of the parse. A listing family's spider reads neither the
+    related-links nor the file-field blocks, nor the article body twice; the generic family
+    has no selector queries to trim. A subclass, made the way scrapers.spiders makes a site's
+    spider class: the classes a crawl uses are left as they are.
+    """
+    body: dict[str, Any] = {"__module__": __name__, "article_request": _follow_nothing,
+                            "learn_spellings": _follow_nothing, "file_urls": _no_files}
+    if issubclass(spider_cls, ListingSpider):
+        body.update(queries=_read_queries(spider_cls), first_match=_remembered_match(spider_cls))
+    return cast("type[SiteSpider]",
+                type(f"Reextracting{spider_cls.__name__}", (spider_cls,), body))
+
+
+def _spider_class(site: str, base_url: str) -> type[SiteSpider]:
+    """The site file's spider; for a site `crawl-url` made (`generic_<host>`, no site file),
+    the generic spider that reads one page at a time as the crawl's generic spider did."""
+    from dataclasses import replace
+
+    from luutru.crawl_url import generic_site, generic_spider_class
+    from scrapers.sites import UnknownSite
     from scrapers.spiders import spider_for
 
-    spider_cls = spider_for(site)
-    crawler = Crawler(spider_cls, crawl_settings("reextract.db"))
-    spider = spider_cls.from_crawler(crawler, base_url=base_url)
-    crawler.spider = spider
-    # Re-extraction keeps the article item only and fetches nothing: the requests a page's
-    # related links would make (and the URL spellings learnt to deduplicate them) and the
-    # attachments it links are crawl state, thrown away here. Skipping them saves ~2 ms a page,
-    # a third of the parse. Nor are the related-links and file-field blocks read, nor the
-    # article body twice.
-    spider.article_request = _follow_nothing
-    spider.learn_spellings = _follow_nothing
-    spider.file_urls = _no_files
-    spider.queries = _without_unread(spider.queries)
-    spider.first_match = _Remembered(spider.first_match)
+    try:
+        return spider_for(site)
+    except UnknownSite:
+        if not site.startswith("generic_"):
+            raise
+    return generic_spider_class(replace(generic_site(base_url), slug=site), page_reader=True)
+
+
+def _new_spider(site: str, base_url: str) -> PageReader:
+    spider = offline_spider(_reextracting(_spider_class(site, base_url)),
+                            crawl_settings("reextract.db"), base_url=base_url)
+    assert isinstance(spider, PageReader), f"{site}: its spider parses no single page"
     return spider
 
 
@@ -233,9 +257,9 @@ class Extractor:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.reader = Reader()
-        self.spiders: dict[tuple[str, str], Any] = {}
+        self.spiders: dict[tuple[str, str], PageReader] = {}
 
-    def spider(self, site: str, base_url: str) -> Any:
+    def spider(self, site: str, base_url: str) -> PageReader:
         key = (site, base_url)
         if key not in self.spiders:
             self.spiders[key] = _new_spider(site, base_url)
@@ -263,7 +287,7 @@ class Extractor:
                      if isinstance(x, ArticleItem)]
         finally:
             _release(response)
-            spider.first_match.forget()
+            _forget(spider)
         if not items:
             return "failed", None
         item = items[0]

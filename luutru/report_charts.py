@@ -91,7 +91,7 @@ def health_chart(site: str, trend: list[dict[str, Any]]) -> str:
     def x_of(i: int) -> float:
         return left + step * i + step / 2
 
-    def y_of(share: float) -> float:
+    def y_of(share: float | None) -> float:
         return base - plot_h * max(0.0, min(1.0, float(share or 0)))
 
     parts = [

@@ -42,32 +42,26 @@ class Job:
         spread = zlib.crc32(self.target.encode())
         return spread % 60, 1 + spread % 5  # 01:00-05:59, when school sites are idle
 
+    def _period(self) -> tuple[str, int]:
+        """("h", n): every n hours; ("d", n): every n days; ("w", 1): weekly."""
+        kind, n, unit = parse_every(self.every)
+        return ("w", 1) if kind == "weekly" else (unit, n)
+
     def cron_line(self) -> str:
         minute, hour = self._minute_hour()
-        kind, n, unit = parse_every(self.every)
-        if kind == "hourly" or (unit == "h" and n == 1):
-            spec = f"{minute} * * * *"
-        elif unit == "h":
-            spec = f"{minute} */{n} * * *"
-        elif kind == "weekly":
-            spec = f"{minute} {hour} * * 0"
-        elif unit == "d" and n > 1:
-            spec = f"{minute} {hour} */{n} * *"
-        else:
-            spec = f"{minute} {hour} * * *"
+        unit, n = self._period()
+        every = "*" if n == 1 else f"*/{n}"
+        spec = {"h": f"{minute} {every} * * *", "d": f"{minute} {hour} {every} * *",
+                "w": f"{minute} {hour} * * 0"}[unit]
         return f"{spec} {shlex.join(self.command())}  # {self.name}"
 
     def systemd_units(self) -> dict[str, str]:
         minute, hour = self._minute_hour()
-        kind, n, unit = parse_every(self.every)
-        if kind == "hourly" or unit == "h":
-            calendar = f"*-*-* 0/{n or 1}:{minute:02d}:00"
-        elif kind == "weekly":
-            calendar = f"Sun *-*-* {hour:02d}:{minute:02d}:00"
-        elif unit == "d" and n > 1:
-            calendar = f"*-*-1/{n} {hour:02d}:{minute:02d}:00"
-        else:
-            calendar = f"*-*-* {hour:02d}:{minute:02d}:00"
+        unit, n = self._period()
+        day = "*" if n == 1 else f"1/{n}"
+        calendar = {"h": f"*-*-* 0/{n}:{minute:02d}:00",
+                    "d": f"*-*-{day} {hour:02d}:{minute:02d}:00",
+                    "w": f"Sun *-*-* {hour:02d}:{minute:02d}:00"}[unit]
         service = (
             "[Unit]\n"
             f"Description=luutru: archive {self.target} into {self.db}\n"

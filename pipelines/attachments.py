@@ -33,7 +33,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, Unpack
+
+from scrapy.crawler import Crawler
 
 from archive.store import Archive
 from pipelines.attachment_files import (
@@ -58,6 +60,9 @@ from pipelines.attachment_files import (
     want_files,
     wanted_done,
 )
+from pipelines.fetchlog import FetchDetails
+from pipelines.items import ArticleItem
+from pipelines.stage import Stats, connect
 
 __all__ = [
     "ATTACHMENTS_DIR", "DEFAULT_MAXSIZE", "DOCX_MIME", "EXTENSIONS", "MAX_PDF_PAGES",
@@ -70,21 +75,40 @@ logger = logging.getLogger(__name__)
 
 
 def _reason(exc: BaseException) -> str:
-    from twisted.python.failure import Failure
-
     from pipelines.fetchlog import failure_reason
 
     message = str(exc)
     if "offsite" in message.lower():
         return "offsite"
-    return failure_reason(Failure(exc))[0]
+    return failure_reason(exc)[0]
+
+
+class FileArchive(Protocol):
+    """Where AttachmentPipeline's archive reads and writes go: `LocalFiles` in this process, or
+    `RemoteArchive` through the archive writer process (pipelines/writer_attachments.py)."""
+
+    def wanted(self, site: str) -> list[tuple[int, str, str]]:
+        """(article id, URL, label) of the files stored articles still want."""
+        ...
+
+    def kept(self, url: str) -> bool: ...
+
+    def link_known(self, article_id: int, url: str, label: str) -> bool: ...
+
+    def log_fetch(self, run_id: int | None, url: str, kind: str, outcome: str,
+                  **details: Unpack[FetchDetails]) -> None: ...
+
+    def store(self, article_id: int, url: str, data: bytes, label: str,
+              disposition: str) -> Awaitable[None] | None:
+        """Keep the bytes and log the outcome (now, or once the writer process has)."""
+        ...
 
 
 class LocalFiles:
     """The attachments' archive writes made in this process, on an `Archive` (a crawl without
     the writer process). `RemoteArchive` (pipelines/writer_attachments.py) has the same methods."""
 
-    def __init__(self, archive: Archive, db_folder: Path, stats: Any) -> None:
+    def __init__(self, archive: Archive, db_folder: Path, stats: Stats) -> None:
         self.archive = archive
         self.db_folder = db_folder
         self.stats = stats
@@ -107,12 +131,10 @@ class LocalFiles:
         return link_known(self.archive, self.db_folder, article_id, url, label)
 
     def log_fetch(self, run_id: int | None, url: str, kind: str, outcome: str,
-                  reason: str | None = None, http_status: int | None = None,
-                  article_id: int | None = None) -> None:
+                  **details: Unpack[FetchDetails]) -> None:
         with self.archive.transaction():
-            self.archive.log_fetch(run_id, url, kind, outcome, reason=reason,
-                                   http_status=http_status, article_id=article_id)
-            if outcome not in ("stored", "unchanged") and settles(outcome, reason):
+            self.archive.log_fetch(run_id, url, kind, outcome, **details)
+            if outcome not in ("stored", "unchanged") and settles(outcome, details.get("reason")):
                 wanted_done(self.archive, url)
                 self.settled.add(url)
 
@@ -138,7 +160,7 @@ class LocalFiles:
 class AttachmentPipeline:
     """Download the attachments of stored articles in the background (see module doc)."""
 
-    def __init__(self, crawler: Any) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         settings = crawler.settings
         self.db_path = Path(settings.get("LUUTRU_DB", "luutru.db"))
@@ -146,7 +168,7 @@ class AttachmentPipeline:
         self.maxsize = settings.getint("LUUTRU_ATTACHMENT_MAXSIZE", DEFAULT_MAXSIZE)
         self.enabled = settings.getbool("LUUTRU_ATTACHMENTS", True)
         self._own: Archive | None = None
-        self._files: Any = None
+        self._files: FileArchive | None = None
         self.seen: set[str] = set()  # attachment URLs whose download was started this run
         self._inflight: dict[str, list[Any]] = {}  # URL -> Deferreds of articles waiting for it
         self._busy = 0  # articles whose files are not all handled yet: the spider stays open
@@ -154,16 +176,12 @@ class AttachmentPipeline:
         self._closed = False  # the crawl ended: nothing more is fetched or written
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> AttachmentPipeline:
+    def from_crawler(cls, crawler: Crawler) -> AttachmentPipeline:
         pipe = cls(crawler)
-        from scrapy import signals
-
-        crawler.signals.connect(pipe.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(pipe.spider_idle, signal=signals.spider_idle)
-        crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
+        connect(crawler, pipe, "spider_opened", "spider_idle", "spider_closed")
         return pipe
 
-    def _archive(self) -> Any:
+    def _archive(self) -> FileArchive:
         """Where the attachments' archive writes go: the archive writer process's stand-in
         (pipelines/writer_attachments.py), else the in-process archive pipeline's `Archive`
         (one connection, no lock contention between two writers in one thread), else an own."""
@@ -177,7 +195,8 @@ class AttachmentPipeline:
             if pipe is self:
                 continue
             remote = getattr(pipe, "attachment_archive", None)
-            if remote is not None and (found := remote()) is not None:
+            found: FileArchive | None = remote() if remote is not None else None
+            if found is not None:
                 self._files = found
                 return found
             if isinstance(getattr(pipe, "archive", None), Archive):
@@ -187,8 +206,8 @@ class AttachmentPipeline:
             if self._own is None:
                 self._own = Archive(self.db_path)
             archive = self._own
-        self._files = LocalFiles(archive, self.db_folder, self.crawler.stats)
-        return self._files
+        files = self._files = LocalFiles(archive, self.db_folder, self.crawler.stats)
+        return files
 
     # -- files earlier runs did not keep -------------------------------------------------------
 
@@ -252,7 +271,7 @@ class AttachmentPipeline:
             for url in list(self._todo):
                 if (url in self._inflight or url not in self.seen) and not files.kept(url):
                     self.seen.add(url)
-                    self._log(url, "skipped", "not_fetched: crawl stopped")
+                    self._log(url, "skipped", reason="not_fetched: crawl stopped")
             self._todo.clear()
         self._closed = True
 
@@ -263,20 +282,15 @@ class AttachmentPipeline:
 
     # -- items ----------------------------------------------------------------------------------
 
-    def _log(self, url: str, outcome: str, reason: str | None = None,
-             http_status: int | None = None, article_id: int | None = None) -> None:
+    def _log(self, url: str, outcome: str, **details: Unpack[FetchDetails]) -> None:
         if self._closed:  # logged by close_spider
             return
         stats = self.crawler.stats
-        if stats is not None:
-            stats.inc_value(f"luutru/attachments/{reason or outcome}")
-        run_id = stats.get_value("luutru/run_id") if stats is not None else None
-        self._archive().log_fetch(run_id, url, "attachment", outcome, reason=reason,
-                                  http_status=http_status, article_id=article_id)
+        stats.inc_value(f"luutru/attachments/{details.get('reason') or outcome}")
+        run_id = stats.get_value("luutru/run_id")
+        self._archive().log_fetch(run_id, url, "attachment", outcome, **details)
 
     def process_item(self, item: Any) -> Any:
-        from pipelines.items import ArticleItem
-
         if not isinstance(item, ArticleItem):
             return item
         # The writer process's answer to come (pipelines/writer.py): the article's id.
@@ -288,13 +302,13 @@ class AttachmentPipeline:
             return item
         labels = dict(getattr(item, "attachment_labels", None) or {})
         if waiting is None:
-            if getattr(item, "article_id", None) is None:
+            if item.article_id is None:
                 return item
             files = self._archive()
             if isinstance(files, LocalFiles):  # stored in this process: wanted until kept
-                files.want(int(item.article_id), urls, labels)
+                files.want(item.article_id, urls, labels)
             self._begin(urls)
-            self._start(int(item.article_id), urls, labels)
+            self._start(item.article_id, urls, labels)
             return item
         self._begin(urls)
         waiting.addCallbacks(self._on_id, self._not_stored, callbackArgs=(item, urls, labels),
@@ -360,14 +374,14 @@ class AttachmentPipeline:
             return
         self.seen.add(url)
         if self._stopping():  # the crawl is ending: logged, and wanted by the next run
-            self._log(url, "skipped", "not_fetched: crawl stopped", article_id=article_id)
+            self._log(url, "skipped", reason="not_fetched: crawl stopped", article_id=article_id)
             return
         self._inflight[url] = []
         try:
             await self._download(files, article_id, url, label)
         except Exception:  # one broken attachment never loses the article or the crawl
             logger.exception("attachment %s of article #%s", url, article_id)
-            self._log(url, "failed", "error", article_id=article_id)
+            self._log(url, "failed", reason="error", article_id=article_id)
         finally:
             for waiter in self._inflight.pop(url, []):
                 waiter.callback(None)
@@ -376,7 +390,8 @@ class AttachmentPipeline:
         slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
         return self._closed or slot is None or getattr(slot, "closing", None) is not None
 
-    async def _download(self, files: Any, article_id: int, url: str, label: str) -> None:
+    async def _download(self, files: FileArchive, article_id: int, url: str,
+                        label: str) -> None:
         from scrapy import Request
         from scrapy.exceptions import IgnoreRequest
 
@@ -389,21 +404,24 @@ class AttachmentPipeline:
             response = await self.crawler.engine.download_async(request)
         except Exception as exc:
             if self._stopping():  # cut by the crawl's end, not the file's fault: wanted still
-                self._log(url, "skipped", "not_fetched: crawl stopped", article_id=article_id)
+                self._log(url, "skipped", reason="not_fetched: crawl stopped",
+                          article_id=article_id)
                 return
             if isinstance(exc, IgnoreRequest):
-                self._log(url, "skipped", _reason(exc), article_id=article_id)
+                self._log(url, "skipped", reason=_reason(exc), article_id=article_id)
                 return
             reason = _reason(exc)
             outcome = "skipped" if reason == "too_large" else "failed"
-            self._log(url, outcome, reason, article_id=article_id)
+            self._log(url, outcome, reason=reason, article_id=article_id)
             return
         if response.status != 200:
-            self._log(url, "failed", f"http_{response.status}", response.status, article_id)
+            self._log(url, "failed", reason=f"http_{response.status}",
+                      http_status=response.status, article_id=article_id)
             return
         data = response.body
         if len(data) > self.maxsize:
-            self._log(url, "skipped", "too_large", response.status, article_id)
+            self._log(url, "skipped", reason="too_large", http_status=response.status,
+                      article_id=article_id)
             return
         if self._closed:
             return

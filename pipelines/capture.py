@@ -22,19 +22,41 @@ to its record (the writer writes a response's record before the article built fr
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
-from scrapy import Request, signals
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from archive.warc import WarcWriter, warc_path_for
+from pipelines.stage import connect
 
 logger = logging.getLogger(__name__)
 
 STATS_KEY = "luutru/warc_file"
+
+
+class Exchange(TypedDict):
+    """One response and the request it answered, as `WarcWriter.write_exchange` takes them;
+    pickled as is to the archive writer process (pipelines/writer.py `_capture`)."""
+
+    url: str
+    method: str
+    request_headers: list[tuple[str, str]]
+    request_body: bytes
+    protocol: str
+    status: int
+    response_headers: list[tuple[str, str]]
+    body: bytes
+    ip_address: str | None
+
+
+# Where the writer process takes the exchanges (`crawler.luutru_warc_sink`): it answers the
+# `warc_ref` to put in the request's meta until the article is linked to its record.
+WarcSink = Callable[[Exchange], dict[str, Any]]
 
 
 def _pairs(headers: Any) -> list[tuple[str, str]]:
@@ -70,8 +92,7 @@ class WarcCaptureMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
         mw = cls(crawler)
-        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        connect(crawler, mw, "spider_opened", "spider_closed")
         return mw
 
     def _site(self) -> str:
@@ -104,12 +125,12 @@ class WarcCaptureMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Response:
-        sink = getattr(self.crawler, "luutru_warc_sink", None)
+        sink: WarcSink | None = getattr(self.crawler, "luutru_warc_sink", None)
         writer = None if sink is not None else self._open()
         if sink is None and writer is None:
             return response
         ip = getattr(response, "ip_address", None)
-        fields = {
+        fields: Exchange = {
             "url": response.url,
             "status": response.status,
             "response_headers": _pairs(response.headers),

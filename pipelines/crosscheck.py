@@ -25,11 +25,13 @@ from __future__ import annotations
 import difflib
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 from archive.folding import fold
 from pipelines.article import clean_article
 from pipelines.dates import parse_date
+from pipelines.items import ArticleItem
+from pipelines.stage import Stats
 from pipelines.text import clean_line
 
 logger = logging.getLogger(__name__)
@@ -81,12 +83,24 @@ def _day(raw: str | None, source: str | None, now: datetime) -> str:
     return parsed.isoformat()[:10] if parsed is not None else ""
 
 
-def compare(item: Any) -> list[dict[str, Any]]:
+class CheckRow(TypedDict):
+    """One field of an article's cross-check (archive.store `record_checks`)."""
+
+    field: str
+    family_value: str
+    generic_value: str
+    agree: bool | None  # None: the generic reading found nothing to compare with
+    chosen: str  # "family" or "generic" (the generic reading filled a missing field)
+    score: float | None
+    note: str | None
+
+
+def compare(item: ArticleItem) -> list[CheckRow]:
     """One check row per field for an item carrying a generic reading (`item.generic`)."""
     generic = item.generic or {}
     filled = set(generic.get("filled") or ())
     now = datetime.fromisoformat(item.fetched_at)
-    rows: list[dict[str, Any]] = []
+    rows: list[CheckRow] = []
 
     def row(field: str, fam: str, gen: str, agree: bool, score: float | None = None,
             note: str | None = None) -> None:
@@ -119,7 +133,7 @@ def compare(item: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def compare_and_count(item: Any, stats: Any) -> list[dict[str, Any]]:
+def compare_and_count(item: ArticleItem, stats: Stats) -> list[CheckRow]:
     """The comparison rows of a stored, cross-checked article, counted per field in the crawl's
     stats (`luutru/crosscheck/compared|disagree/<field>`); a generic value that lost to the
     family's is logged so a maintainer can judge it."""

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -60,7 +60,9 @@ _TIME = (
     r"(?:\s*(?P<ap>[AaPp]\.?[Mm]\.?)(?![^\W\d_]))?"
 )
 _TIME_AFTER = rf"(?:\s*(?:[-,|]|lúc|vào\s+lúc)?\s*{_TIME})?"
-_NUM_DATE = r"(?<!\d)(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4})(?!\d)"
+_DAY = r"(?P<d>\d{1,2})"
+_YEAR = r"(?P<y>\d{4})(?!\d)"
+_NUM_DATE = rf"(?<!\d){_DAY}(?P<sep>[/.-])(?P<m>\d{{1,2}})(?P=sep){_YEAR}"
 _MONTHS_EN = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
@@ -70,35 +72,12 @@ _MON_EN = (
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 
-# Each fast path: a pattern searched in the (label-trimmed) string. The earliest match wins.
+# ISO 8601, from meta tags: the first fast path (the others are in `_FAST_PATHS`).
 _ISO_RE = re.compile(
     r"(?<!\d)(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"
     r"(?:[T ](?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d+)?)?"
     r"(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?)?(?!\d)"
 )
-# "20:22:56 02/06/2019", "09:32 05/10/2024" (WebSphere, Thanh Hóa).
-_TIME_DATE_RE = re.compile(rf"(?<!\d){_TIME}\s*(?:[-,|]|ngày)?\s*{_NUM_DATE}", re.IGNORECASE)
-# "19/05/2023 06:17", "15.09.2023 10:06", "20/01/2020 - 8:28:04 AM", "ngày 2-2-2021".
-_DATE_TIME_RE = re.compile(rf"{_NUM_DATE}{_TIME_AFTER}", re.IGNORECASE)
-# "ngày 23 tháng 2 năm 2016", "26 Tháng 11 2023 15:06", "23 Tháng 3, 2023".
-_VI_WORDS_RE = re.compile(
-    rf"(?<!\d)(?P<d>\d{{1,2}})\s+tháng\s+(?P<m>\d{{1,2}})\s*(?:,\s*|\s+)(?:năm\s+)?(?P<y>\d{{4}})(?!\d)"
-    rf"{_TIME_AFTER}",
-    re.IGNORECASE,
-)
-# "13 November 2019", "13th Nov. 2019, 10:00".
-_EN_DMY_RE = re.compile(
-    rf"(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON_EN},?\s+(?P<y>\d{{4}})(?!\d)"
-    rf"{_TIME_AFTER}",
-    re.IGNORECASE,
-)
-# "November 13, 2019".
-_EN_MDY_RE = re.compile(
-    rf"(?<![^\W\d_]){_MON_EN}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})(?!\d)"
-    rf"{_TIME_AFTER}",
-    re.IGNORECASE,
-)
-
 _HAS_TIME_RE = re.compile(
     r"\d{1,2}\s*(?::|h|g)\s*\d{2}|\b(?:giờ|phút|hour|minute)s?\b", re.IGNORECASE
 )
@@ -235,28 +214,34 @@ def _iso_offset(tz: str) -> str:
     return f"{tz[0]}{digits[:2]}:{digits[2:4] or '00'}"
 
 
-# Drupal's stock "medium" format, `D, m/d/Y - H:i` (`Tue, 11/05/2019 - 17:23`), on sites that
-# kept the default: an English weekday before the date is the tell that the month comes first.
-_DRUPAL_MDY_RE = re.compile(
-    rf"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,\s+"
-    rf"(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<y>\d{{4}})(?!\d){_TIME_AFTER}",
-    re.IGNORECASE,
-)
-
-
 def _from_month_first(m: re.Match[str]) -> tuple[datetime, Precision]:
     return _build(int(m.group("y")), int(m.group("m")), int(m.group("d")), _hour(m))
 
 
 _Builder = Callable[[re.Match[str]], tuple[datetime, Precision]]
+# Each fast path: a pattern searched in the (label-trimmed) string, and how its match becomes a
+# date. The earliest match wins. Written as data, compiled once (ignoring case) here.
 _FAST_PATHS: tuple[tuple[re.Pattern[str], _Builder], ...] = (
     (_ISO_RE, _from_iso),
-    (_DRUPAL_MDY_RE, _from_month_first),
-    (_TIME_DATE_RE, _from_numeric),
-    (_DATE_TIME_RE, _from_numeric),
-    (_VI_WORDS_RE, _from_numeric),
-    (_EN_DMY_RE, _from_english),
-    (_EN_MDY_RE, _from_english),
+    *((re.compile(pattern, re.IGNORECASE), build) for pattern, build in (
+        # Drupal's stock "medium" format, `D, m/d/Y - H:i` (`Tue, 11/05/2019 - 17:23`), on sites
+        # that kept the default: an English weekday before the date says the month comes first.
+        (rf"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,\s+(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/{_YEAR}"
+         rf"{_TIME_AFTER}", _from_month_first),
+        # "20:22:56 02/06/2019", "09:32 05/10/2024" (WebSphere, Thanh Hóa).
+        (rf"(?<!\d){_TIME}\s*(?:[-,|]|ngày)?\s*{_NUM_DATE}", _from_numeric),
+        # "19/05/2023 06:17", "15.09.2023 10:06", "20/01/2020 - 8:28:04 AM", "ngày 2-2-2021".
+        (rf"{_NUM_DATE}{_TIME_AFTER}", _from_numeric),
+        # "ngày 23 tháng 2 năm 2016", "26 Tháng 11 2023 15:06", "23 Tháng 3, 2023".
+        (rf"(?<!\d){_DAY}\s+tháng\s+(?P<m>\d{{1,2}})\s*(?:,\s*|\s+)(?:năm\s+)?{_YEAR}"
+         rf"{_TIME_AFTER}", _from_numeric),
+        # "13 November 2019", "13th Nov. 2019, 10:00" (Drupal 8 on Lạng Sơn).
+        (rf"(?<!\d){_DAY}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON_EN},?\s+{_YEAR}{_TIME_AFTER}",
+         _from_english),
+        # "November 13, 2019".
+        (rf"(?<![^\W\d_]){_MON_EN}\s+{_DAY}(?:st|nd|rd|th)?,?\s+{_YEAR}{_TIME_AFTER}",
+         _from_english),
+    )),
 )
 
 
@@ -280,15 +265,12 @@ def _fast_parse(text: str) -> tuple[datetime, Precision] | None:
     return None
 
 
-def _fallback_parse(text: str, now: datetime) -> tuple[datetime, Precision] | None:
-    """dateparser for the odd short string; refuses dates it would have to invent a year for."""
-    if len(text) >= _FALLBACK_MAX_LEN:
-        return None
-    if not (_HAS_YEAR_RE.search(text) or _RELATIVE_RE.search(text)):
-        return None
-    from dateparser.date import DateDataParser  # slow import, only needed on this rare path
+def dateparser_for(now: datetime) -> Any:
+    """dateparser's DateDataParser (untyped) as the fallback reads: Vietnamese or English, day
+    first, Vietnam time, relative dates from `now`. benchmarks/dates.py measures this one."""
+    from dateparser.date import DateDataParser  # slow import, only needed on the rare path
 
-    parser = DateDataParser(
+    return DateDataParser(
         languages=["vi", "en"],
         settings={
             "DATE_ORDER": "DMY",
@@ -298,7 +280,15 @@ def _fallback_parse(text: str, now: datetime) -> tuple[datetime, Precision] | No
             "RELATIVE_BASE": now.astimezone(TZ).replace(tzinfo=None),
         },
     )
-    data = parser.get_date_data(text)
+
+
+def _fallback_parse(text: str, now: datetime) -> tuple[datetime, Precision] | None:
+    """dateparser for the odd short string; refuses dates it would have to invent a year for."""
+    if len(text) >= _FALLBACK_MAX_LEN:
+        return None
+    if not (_HAS_YEAR_RE.search(text) or _RELATIVE_RE.search(text)):
+        return None
+    data = dateparser_for(now).get_date_data(text)
     if data.date_obj is None or data.period in ("month", "year"):
         return None
     local = data.date_obj.replace(tzinfo=None)
@@ -317,7 +307,7 @@ _RELATIVE_WEEKDAY_RE = re.compile(
 )
 
 
-def _relative_weekday(text: str, now: datetime) -> tuple[datetime, str] | None:
+def _relative_weekday(text: str, now: datetime) -> tuple[datetime, Precision] | None:
     match = _RELATIVE_WEEKDAY_RE.match(text.strip())
     if not match:
         return None
@@ -328,8 +318,11 @@ def _relative_weekday(text: str, now: datetime) -> tuple[datetime, str] | None:
         weekday = int(n) - 2
     else:
         weekday = _WEEKDAYS[n.lower()]
-    monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0,
-                                                           microsecond=0)
+    # Weeks are Vietnam's: a crawl's clock is UTC (fetched_at), and Sunday 20:00 UTC is already
+    # Monday in Hà Nội, the first day of a new week.
+    local = now.astimezone(TZ)
+    monday = datetime(local.year, local.month, local.day, tzinfo=TZ) - timedelta(
+        days=local.weekday())
     if match.group("which").lower() != "này":
         monday -= timedelta(days=7)
     return monday + timedelta(days=weekday), "day"

@@ -10,8 +10,6 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from scrapy import Spider
-from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from archive.minhash import fingerprint
@@ -19,10 +17,11 @@ from archive.store import Archive
 from archive.urls import canonicalize_url, same_site
 from pipelines.article import clean_article
 from pipelines.dates import parse_date
-from pipelines.fetchlog import FetchLogSignals
+from pipelines.fetchlog import FetchDetails, FetchLogSignals
 from pipelines.hashing import content_hash
 from pipelines.items import ArticleItem, FetchOutcome
 from pipelines.mentions import mention_fields
+from pipelines.stage import SiteSpider, Stage, StageCrawler, site_origins
 
 logger = logging.getLogger(__name__)
 
@@ -34,15 +33,8 @@ _STORE_OUTCOME = {
 }
 
 
-class CleanPipeline:
+class CleanPipeline(Stage):
     """Clean text fields; an article with no text left is dropped with a counted reason."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
-        return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
@@ -57,16 +49,9 @@ class CleanPipeline:
         return item
 
 
-class DatePipeline:
+class DatePipeline(Stage):
     """Parse the date the site printed for the article (listing row, article header/meta); a
     refused or unparseable date stays null, raw kept. Body mentions never fill it."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> DatePipeline:
-        return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
@@ -89,31 +74,19 @@ class DatePipeline:
         return item
 
 
-class DedupePipeline:
+class DedupePipeline(Stage):
     """Give each article its canonical URL and content hash; the archive decides what is new."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
-        return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        origin, aliases = site_origins(self.crawler.spider)
+        origin, aliases = site_origins(self.site_spider())
         # rel=canonical names the article's identity (alias, not /node/N) when it is on this site.
         link = item.canonical_link
         key = link if link and same_site(link, origin, aliases) else item.url
         item.canonical_url = canonicalize_url(key, origin=origin, aliases=aliases)
         item.content_hash = content_hash(item.title, item.text)
         return item
-
-
-def site_origins(spider: Spider) -> tuple[str, tuple[str, ...]]:
-    """The live origin URLs are canonicalised to, and every origin that stands for it."""
-    return spider.site.base_url, (*spider.site.aliases, spider.base_url)
 
 
 class ArchivePipeline(FetchLogSignals):
@@ -126,25 +99,17 @@ class ArchivePipeline(FetchLogSignals):
     writes into commits of up to 100 ms, an article and its fetch-log row always in one.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.stats = crawler.stats
+    def __init__(self, crawler: StageCrawler) -> None:
+        super().__init__(crawler)
         self.db_path = crawler.settings.get("LUUTRU_DB", "luutru.db")
         self.archive: Archive | None = None
         self.run_id: int | None = None
-        FetchLogSignals.__init__(self)
         self.stored_this_run: set[str] = set()  # canonical URLs
         self.counters: Counter[str] = Counter()
         self.error_kinds: Counter[str] = Counter()
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        pipe = cls(crawler)
-        pipe.connect_signals(crawler)
-        return pipe
-
     def open_spider(self) -> None:
-        spider = self.crawler.spider
+        spider = self.site_spider()
         self.archive = Archive(self.db_path)
         self.archive.upsert_site(spider.site.as_row())
         self.archive.interrupt_stale_runs(spider.site.slug)
@@ -153,35 +118,15 @@ class ArchivePipeline(FetchLogSignals):
 
     # -- fetch log ---------------------------------------------------------------------------
 
-    def _log(
-        self,
-        url: str,
-        kind: str,
-        outcome: str,
-        reason: str | None = None,
-        http_status: int | None = None,
-        article_id: int | None = None,
-    ) -> None:
-        if url in self.done:
-            return
-        self.done.add(url)
-        self.scheduled.pop(url, None)
+    def _write_log(self, url: str, kind: str, outcome: str, details: FetchDetails) -> None:
         if outcome == "failed":
             self.counters["errors"] += 1
-            self.error_kinds[(reason or "unknown").split(":")[0]] += 1
-        if http_status is not None:
+            self.error_kinds[(details.get("reason") or "unknown").split(":")[0]] += 1
+        if details.get("http_status") is not None:
             self.counters["pages"] += 1
         self.stats.inc_value(f"luutru/outcome/{outcome}")
         assert self.archive is not None and self.run_id is not None
-        self.archive.log_fetch(
-            self.run_id,
-            url,
-            kind,
-            outcome,
-            reason=reason,
-            http_status=http_status,
-            article_id=article_id,
-        )
+        self.archive.log_fetch(self.run_id, url, kind, outcome, **details)
 
     # -- items -------------------------------------------------------------------------------
 
@@ -202,8 +147,8 @@ class ArchivePipeline(FetchLogSignals):
         elif article_id is not None and report.http_status in (404, 410):
             if self.archive.mark_gone(article_id):
                 self.counters["gone"] += 1
-        self._log(report.url, report.kind, report.outcome, report.reason, report.http_status,
-                  article_id=article_id)
+        self._log(report.url, report.kind, report.outcome, reason=report.reason,
+                  http_status=report.http_status, article_id=article_id)
 
     def _store(self, item: ArticleItem) -> None:
         assert self.archive is not None
@@ -219,14 +164,8 @@ class ArchivePipeline(FetchLogSignals):
         self._count(outcome)
         notes = [f"same article as #{article_id}"] if outcome == "duplicate" else []
         reason = "; ".join([*notes, *item.flags]) or None
-        self._log(
-            item.scheduled_url or item.url,
-            "article",
-            _STORE_OUTCOME[outcome],
-            reason,
-            http_status=item.http_status,
-            article_id=article_id,
-        )
+        self._log(item.scheduled_url or item.url, "article", _STORE_OUTCOME[outcome],
+                  reason=reason, http_status=item.http_status, article_id=article_id)
 
     def _count(self, outcome: str) -> None:
         self.counters[outcome] += 1
@@ -234,7 +173,7 @@ class ArchivePipeline(FetchLogSignals):
 
     def _known_article(self, url: str) -> int | None:
         assert self.archive is not None
-        origin, aliases = site_origins(self.crawler.spider)
+        origin, aliases = site_origins(self.site_spider())
         return self.archive.article_id_for(url) or self.archive.article_id_for(
             canonicalize_url(url, origin=origin, aliases=aliases)
         )
@@ -263,11 +202,10 @@ class ArchivePipeline(FetchLogSignals):
             "fetched_at": data["fetched_at"],
         }
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def spider_closed(self, spider: SiteSpider, reason: str) -> None:
         if self.archive is None or self.run_id is None:
             return
-        for url in list(self.scheduled):
-            self._log(url, self.kinds.get(url, "page"), "skipped", f"not_fetched: crawl {reason}")
+        self._log_unanswered(reason)
         status = "finished" if reason == "finished" else "interrupted"
         if status == "finished" and not self.stats.get_value("response_received_count"):
             status = "failed"  # nothing answered: the site is unreachable

@@ -34,9 +34,8 @@ import threading
 from collections import deque
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from twisted.internet import reactor
@@ -45,9 +44,13 @@ from twisted.internet.defer import Deferred
 from archive.store import Archive
 from archive.warc import warc_path_for
 from pipelines.capture import STATS_KEY as WARC_STATS_KEY
-from pipelines.capture import warc_info
-from pipelines.fetchlog import FetchLogSignals
+from pipelines.capture import Exchange, warc_info
+from pipelines.fetchlog import FetchDetails, FetchLogSignals
 from pipelines.items import ArticleItem, FetchOutcome
+from pipelines.stage import SiteSpider
+
+if TYPE_CHECKING:
+    from pipelines.writer_attachments import RemoteArchive
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +90,7 @@ class WriterDied(RuntimeError):
 
 def _rebuild(name: str, message: str) -> BaseException:
     """The writer's exception as one of the same kind where it matters (disk full is told by
-    luutru.crawl.is_disk_full from sqlite3 errors)."""
+    archive.run_record.is_disk_full from sqlite3 errors)."""
     kind = getattr(sqlite3, name, None)
     if isinstance(kind, type) and issubclass(kind, BaseException):
         return kind(message)
@@ -97,16 +100,16 @@ def _rebuild(name: str, message: str) -> BaseException:
 class WriterPipeline(FetchLogSignals):
     """Hands items to the writer process and keeps the fetch log complete (module doc)."""
 
+    crawler: Crawler  # Scrapy's own: the engine, the signals, the capture middleware's sink
+
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.stats = crawler.stats
+        super().__init__(crawler)
         settings = crawler.settings
         self.db_path = settings.get("LUUTRU_DB", "luutru.db")
         self.attachments = settings.getbool("LUUTRU_ATTACHMENTS", True)
         self.archive: Archive | None = None  # none here: the writer process has the archive
-        self._remote: Any = None
+        self._remote: RemoteArchive | None = None
         self.run_id: int | None = None
-        FetchLogSignals.__init__(self)
         self._tokens = itertools.count(1)
         self._capture_ids = itertools.count(1)
         self._waiting: dict[int, Deferred[Any]] = {}
@@ -117,12 +120,6 @@ class WriterPipeline(FetchLogSignals):
         self._closing = False
         self._dead = False
         self._start()
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> WriterPipeline:
-        pipe = cls(crawler)
-        pipe.connect_signals(crawler)
-        return pipe
 
     # -- the writer process -------------------------------------------------------------------
 
@@ -186,7 +183,9 @@ class WriterPipeline(FetchLogSignals):
         if now or len(self._pending) >= SEND_BATCH:
             self._flush()
         elif self._flush_call is None:
-            self._flush_call = reactor.callLater(0, self._flush)
+            # Twisted types its reactor by zope interfaces, whose methods have no `self`: without
+            # the mypy-zope plugin mypy reads `0` as the callable.
+            self._flush_call = reactor.callLater(0, self._flush)  # type: ignore[arg-type]
 
     def _flush(self) -> None:
         """Hand the queued messages to the sender thread as one batch (a list)."""
@@ -247,11 +246,12 @@ class WriterPipeline(FetchLogSignals):
         if engine is not None and engine.running and not self._closing:
             from scrapy.utils.defer import deferred_from_coro
 
-            reactor.callLater(
-                0, lambda: deferred_from_coro(engine.close_spider_async(reason="writer_died"))
-            )
+            def stop() -> Deferred[Any]:
+                return deferred_from_coro(engine.close_spider_async(reason="writer_died"))
 
-    def attachment_archive(self) -> Any:
+            reactor.callLater(0, stop)  # type: ignore[arg-type]  # zope interfaces: see _send
+
+    def attachment_archive(self) -> RemoteArchive | None:
         """AttachmentPipeline's archive in this crawl: reads here, writes in the writer process
         (pipelines/writer_attachments.py); None before the run is open."""
         if self.run_id is None or self._dead:
@@ -262,7 +262,7 @@ class WriterPipeline(FetchLogSignals):
             self._remote = RemoteArchive(Path(self.db_path), self)
         return self._remote
 
-    def _capture(self, fields: dict[str, Any]) -> dict[str, Any]:
+    def _capture(self, fields: Exchange) -> dict[str, Any]:
         """The capture middleware's sink: the writer writes the exchange to WARC, in order."""
         capture_id = next(self._capture_ids)
         self._send(("warc", capture_id, fields))
@@ -271,7 +271,7 @@ class WriterPipeline(FetchLogSignals):
     # -- spider lifecycle -----------------------------------------------------------------------
 
     def open_spider(self) -> None:
-        spider = self.crawler.spider
+        spider = self.site_spider()
         settings = self.crawler.settings
         warc_config = None
         middlewares = settings.getwithbase("DOWNLOADER_MIDDLEWARES")
@@ -280,12 +280,10 @@ class WriterPipeline(FetchLogSignals):
                            "info": warc_info(self.crawler, spider.site.slug)}
         self._send(("open", {
             "warc": warc_config,
-            "db": str(self.db_path), "slug": spider.site.slug,
-            "site_base_url": spider.site.base_url, "aliases": tuple(spider.site.aliases),
-            "site_row": spider.site.as_row(), "base_url": spider.base_url,
-            # The site definition itself and the reading the spiders' layer names: the writer
-            # reads checked articles with the generic rules bound to the site
-            # (LUUTRU_CROSSCHECK_READER, scrapers/crosscheck.py `complete`).
+            "db": str(self.db_path), "base_url": spider.base_url,
+            # The site definition itself (pickled) and the reading the spiders' layer names: the
+            # writer stores the site's row and reads checked articles with the generic rules
+            # bound to the site (LUUTRU_CROSSCHECK_READER, scrapers/crosscheck.py `complete`).
             "site": spider.site, "spider_name": spider.name,
             "page_reader": settings.get("LUUTRU_CROSSCHECK_READER"),
             "max_db_pages": settings.getint("LUUTRU_MAX_DB_PAGES", 0),
@@ -306,11 +304,10 @@ class WriterPipeline(FetchLogSignals):
             if warc_file:
                 self.stats.set_value(WARC_STATS_KEY, warc_file)
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def spider_closed(self, spider: SiteSpider, reason: str) -> None:
         if self.run_id is None:
             return
-        for url in list(self.scheduled):
-            self._log(url, self.kinds.get(url, "page"), "skipped", f"not_fetched: crawl {reason}")
+        self._log_unanswered(reason)
         stats = self.stats
         self._closing = True
         self._send(("close", {
@@ -338,29 +335,20 @@ class WriterPipeline(FetchLogSignals):
 
     # -- fetch log ------------------------------------------------------------------------------
 
-    def _log(self, url: str, kind: str, outcome: str, reason: str | None = None,
-             http_status: int | None = None, article_id: int | None = None) -> None:
-        if url in self.done:
-            return
-        self.done.add(url)
-        self.scheduled.pop(url, None)
-        self._send(("log", url, kind, outcome, reason, http_status, article_id))
+    def _write_log(self, url: str, kind: str, outcome: str, details: FetchDetails) -> None:
+        self._send(("log", url, kind, outcome, details))
 
     # -- items ----------------------------------------------------------------------------------
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchOutcome):
             # The writer looks the article up (a 304 touches it, a 404 marks it gone) and logs.
-            if item.url not in self.done:
-                self.done.add(item.url)
-                self.scheduled.pop(item.url, None)
+            self._settle(item.url)
             self._send(("outcome", item))
             return item
         if not isinstance(item, ArticleItem):
             return item
-        key = item.scheduled_url or item.url
-        self.done.add(key)
-        self.scheduled.pop(key, None)
+        self._settle(item.scheduled_url or item.url)
         # A checked article's page goes with it: the writer reads it (scrapers/crosscheck.py).
         page = item.__dict__.pop("_crosscheck_page", None)
         if page is not None:

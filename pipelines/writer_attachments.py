@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from pipelines.attachment_files import (
     fetchable,
@@ -32,6 +32,13 @@ from pipelines.attachment_files import (
     want_files,
     wanted_done,
 )
+from pipelines.fetchlog import FetchDetails
+from pipelines.items import ArticleItem
+
+if TYPE_CHECKING:
+    from archive.store import Archive
+    from pipelines.writer import WriterPipeline
+    from pipelines.writer_child import Writer
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +46,7 @@ logger = logging.getLogger(__name__)
 class RemoteArchive:
     """What AttachmentPipeline asks of the archive, served through the writer process."""
 
-    def __init__(self, path: Path, writer: Any) -> None:
+    def __init__(self, path: Path, writer: WriterPipeline) -> None:
         self.path = path
         self.db_folder = path.resolve().parent
         self.writer = writer
@@ -92,10 +99,8 @@ class RemoteArchive:
         self.writer._send(("file", article_id, url, data, label, disposition))
 
     def log_fetch(self, run_id: int | None, url: str, kind: str, outcome: str,
-                  reason: str | None = None, http_status: int | None = None,
-                  article_id: int | None = None) -> None:
-        self.writer._send(("file_log", run_id, url, kind, outcome, reason, http_status,
-                           article_id))
+                  **details: Unpack[FetchDetails]) -> None:
+        self.writer._send(("file_log", run_id, url, kind, outcome, details))
 
     def close(self) -> None:
         self._earlier = None
@@ -107,7 +112,7 @@ class RemoteArchive:
 class FileWriter:
     """The writer process's half: keeps files, links them, logs their fetches."""
 
-    def __init__(self, writer: Any) -> None:
+    def __init__(self, writer: Writer) -> None:
         self.writer = writer
         self.db_folder = Path(writer.crawler.settings["LUUTRU_DB"]).resolve().parent
         self.shas: dict[str, str] = {}  # URL -> sha256 of the file kept for it this run
@@ -116,31 +121,37 @@ class FileWriter:
     def _log(self, url: str, outcome: str, reason: str | None, http_status: int | None,
              article_id: int) -> None:
         self.writer.stats.inc_value(f"luutru/attachments/{reason or outcome}")
-        self.log(self.writer.archive_pipe.run_id, url, "attachment", outcome, reason,
-                 http_status, article_id)
+        self.log(self.writer.archive_pipe.run_id, url, "attachment", outcome,
+                 {"reason": reason, "http_status": http_status, "article_id": article_id})
 
-    def log(self, run_id: int | None, url: str, kind: str, outcome: str, reason: str | None,
-            http_status: int | None, article_id: int | None) -> None:
+    def log(self, run_id: int | None, url: str, kind: str, outcome: str,
+            details: FetchDetails) -> None:
         """One fetch-log row; a failure for good ends the URL's wanted rows (a kept file ends
         each article's own, as it is linked)."""
-        archive = self.writer.archive
-        archive.log_fetch(run_id, url, kind, outcome, reason=reason, http_status=http_status,
-                          article_id=article_id)
-        if outcome not in ("stored", "unchanged") and settles(outcome, reason):
+        archive = self._archive()
+        archive.log_fetch(run_id, url, kind, outcome, **details)
+        if outcome not in ("stored", "unchanged") and settles(outcome, details.get("reason")):
             wanted_done(archive, url)
             self.settled.add(url)
 
-    def want(self, item: Any) -> None:
+    def _archive(self) -> Archive:
+        """The writer's open archive (attachment messages come only between open and close)."""
+        archive = self.writer.archive
+        if archive is None:
+            raise RuntimeError("attachment message before the writer opened the archive")
+        return archive
+
+    def want(self, item: ArticleItem, article_id: int) -> None:
         """Record the stored article's files as wanted, in its transaction."""
         labels = dict(getattr(item, "attachment_labels", None) or {})
         files = [(url, labels.get(url, "")) for url in fetchable(item.attachment_urls)
                  if url not in self.settled]
         if files:
-            want_files(self.writer.archive, int(item.article_id), files)
+            want_files(self._archive(), article_id, files)
 
     def store(self, article_id: int, url: str, data: bytes, label: str,
               disposition: str) -> None:
-        archive = self.writer.archive
+        archive = self._archive()
         try:
             with archive.transaction():
                 outcome, sha = store_attachment(
@@ -157,7 +168,7 @@ class FileWriter:
         self._log(url, "stored" if outcome == "new" else "unchanged", None, 200, article_id)
 
     def link(self, article_id: int, url: str, label: str, sha: str | None) -> None:
-        archive = self.writer.archive
+        archive = self._archive()
         sha = sha or self.shas.get(url)
         if sha is None:  # kept by this run, but not by this process's stores (failed)
             linked = link_known(archive, self.db_folder, article_id, url, label)
@@ -175,20 +186,19 @@ class FileWriter:
                            article_id)
 
 
-def _files(writer: Any) -> FileWriter:
-    files = getattr(writer, "files", None)
-    if files is None:
-        files = writer.files = FileWriter(writer)
-    return files
+def _files(writer: Writer) -> FileWriter:
+    if writer.files is None:
+        writer.files = FileWriter(writer)
+    return writer.files
 
 
-def want(writer: Any, item: Any) -> None:
+def want(writer: Writer, item: ArticleItem) -> None:
     """Record a just-stored article's files as wanted (pipelines/writer_child.py `_finish`)."""
     if item.article_id is not None and item.attachment_urls:
-        _files(writer).want(item)
+        _files(writer).want(item, item.article_id)
 
 
-def apply(writer: Any, msg: tuple[Any, ...]) -> None:
+def apply(writer: Writer, msg: tuple[Any, ...]) -> None:
     """Apply one attachment message in the writer (pipelines/writer_child.py `handle`)."""
     files = _files(writer)
     if msg[0] == "file":

@@ -26,11 +26,20 @@ import socket
 import sys
 import time
 from collections import Counter, deque
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from scrapy.settings import Settings
 from scrapy.utils.misc import load_object
+
+if TYPE_CHECKING:
+    from archive.store import Archive
+    from archive.warc import WarcWriter
+    from pipelines.capture import Exchange
+    from pipelines.items import ArticleItem
+    from pipelines.stage import Site
+    from pipelines.writer_attachments import FileWriter
 
 BATCH = 200
 BATCH_SECONDS = 0.1
@@ -78,6 +87,16 @@ class _Forward(logging.Handler):
             pass
 
 
+class Channel(Protocol):
+    """The writer's end of the socket, as `Writer` uses it (an `Inbox` over a `Connection`)."""
+
+    def recv(self) -> Any: ...
+
+    def poll(self, timeout: float = 0.0) -> bool: ...
+
+    def send(self, obj: Any) -> None: ...
+
+
 class Inbox:
     """The crawler's connection, one message at a time: it sends the messages of a reactor
     turn as one list (pipelines/writer.py `_flush`); answers go back unbatched."""
@@ -102,6 +121,27 @@ class Inbox:
         self.conn.send(obj)
 
 
+@dataclass
+class StandInSpider:
+    """The crawl's spider as the stages see it (pipelines/stage.py `SiteSpider`), with the site
+    definition the crawler sent; the generic reading of checked pages (scrapers/crosscheck.py)
+    finds the stats through `crawler`."""
+
+    site: Site
+    base_url: str
+    name: str
+    crawler: StandInCrawler | None = None
+
+
+@dataclass
+class StandInCrawler:
+    """The crawler as the stages see it (pipelines/stage.py `StageCrawler`)."""
+
+    stats: DeltaStats
+    settings: Settings
+    spider: StandInSpider
+
+
 def _die_with_parent() -> None:
     """Linux: SIGKILL this process when the crawler dies (kill -9 included)."""
     try:
@@ -118,12 +158,13 @@ def _die_with_parent() -> None:
 class Writer:
     """The state of one crawl's writer: the archive pipelines bound to a stand-in crawler."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Channel) -> None:
         self.conn = conn
         self.events: list[Any] = []
         self.held: tuple[Any, ...] | None = None
-        self.archive: Any = None
-        self.warc: Any = None
+        self.archive: Archive | None = None
+        self.warc: WarcWriter | None = None
+        self.files: FileWriter | None = None  # made by the first attachment message
         self.captures: dict[int, dict[str, Any] | None] = {}
         self.want_files = False  # set by `open`
         self.stats = DeltaStats()
@@ -138,26 +179,22 @@ class Writer:
             DedupePipeline,
         )
 
-        site = SimpleNamespace(slug=config["slug"], base_url=config["site_base_url"],
-                               aliases=tuple(config["aliases"]),
-                               as_row=lambda: config["site_row"])
-        # The real site definition when the crawler sent it: checked articles are read with
-        # the generic rules bound to it (scrapers/crosscheck.py `complete`).
-        self.spider = SimpleNamespace(site=config.get("site") or site,
-                                      base_url=config["base_url"],
-                                      name=config.get("spider_name") or config["slug"])
-        settings = {"LUUTRU_DB": config["db"], "LOG_FILE": config.get("log_file")}
-        self.crawler = SimpleNamespace(stats=self.stats, settings=settings, spider=self.spider)
+        # The site definition itself: the archive's row and origins come from it, and checked
+        # articles are read with the generic rules bound to it (scrapers/crosscheck.py).
+        self.spider = StandInSpider(site=config["site"], base_url=config["base_url"],
+                                    name=config["spider_name"])
+        settings = Settings({"LUUTRU_DB": config["db"], "LOG_FILE": config.get("log_file")})
+        self.crawler = StandInCrawler(stats=self.stats, settings=settings, spider=self.spider)
         self.spider.crawler = self.crawler
         # The reading of checked pages is the spiders' (scrapers/crosscheck.py `complete`);
         # the crawler names it by the setting LUUTRU_CROSSCHECK_READER, as Scrapy names
         # pipelines, so this layer imports no spider code.
         reader = config.get("page_reader")
         self.page_reader: Any = load_object(reader) if reader else None
-        self.clean = CleanPipeline(self.crawler)  # type: ignore[arg-type]
-        self.date = DatePipeline(self.crawler)  # type: ignore[arg-type]
-        self.dedupe = DedupePipeline(self.crawler)  # type: ignore[arg-type]
-        self.archive_pipe = ArchivePipeline(self.crawler)  # type: ignore[arg-type]
+        self.clean = CleanPipeline(self.crawler)
+        self.date = DatePipeline(self.crawler)
+        self.dedupe = DedupePipeline(self.crawler)
+        self.archive_pipe = ArchivePipeline(self.crawler)
         self.archive_pipe.open_spider()
         self.archive = self.archive_pipe.archive
         assert self.archive is not None
@@ -177,7 +214,7 @@ class Writer:
                     "cannot open a WARC file %s: %s", warc["path"], exc)
         return int(self.archive_pipe.run_id or 0)
 
-    def _warc(self, capture_id: int, fields: dict[str, Any]) -> None:
+    def _warc(self, capture_id: int, fields: Exchange) -> None:
         """Write one exchange (the capture middleware's), remembering where it went until the
         article built from it is stored."""
         ref = None
@@ -201,8 +238,9 @@ class Writer:
         if kind == "item":
             _, token, item, page = msg
             self._item(token, item, page)
-        elif kind == "log":
-            self.archive_pipe._log(*msg[1:])
+        elif kind == "log":  # pipelines/writer.py `_write_log`
+            _, url, fetch_kind, outcome, details = msg
+            self.archive_pipe._log(url, fetch_kind, outcome, **details)
         elif kind == "outcome":
             self.archive_pipe._outcome(msg[1])
         elif kind == "warc":
@@ -214,25 +252,27 @@ class Writer:
         else:
             raise ValueError(f"unknown message {kind!r}")
 
-    def _item(self, token: int, item: Any, page: dict[str, Any] | None) -> None:
+    def _item(self, token: int, item: ArticleItem, page: dict[str, Any] | None) -> None:
         from scrapy.exceptions import DropItem
 
         try:
             item = self.clean.process_item(item)
         except DropItem as exc:
-            self.archive_pipe.item_dropped(item, None, exc, None)  # type: ignore[arg-type]
+            self.archive_pipe.item_dropped(item, None, exc, None)
             self.events.append(("dropped", token, str(exc)))
             return
         if item.generic and self.page_reader is not None:
             self.page_reader(self.spider, item, page)  # the crawler sent the page's bytes
         self._finish(token, item)
 
-    def _finish(self, token: int, item: Any) -> None:
+    def _finish(self, token: int, item: ArticleItem) -> None:
         from pipelines.crosscheck import compare_and_count
 
-        capture = item.capture
-        if capture and "capture_id" in capture:
-            item.capture = self.captures.pop(capture["capture_id"], None)
+        # The capture middleware's stand-in (pipelines/writer.py `_capture`) becomes the WARC
+        # reference written for it.
+        capture_id = (item.capture or {}).get("capture_id")
+        if isinstance(capture_id, int):
+            item.capture = self.captures.pop(capture_id, None)
         item = self.date.process_item(item)
         item = self.dedupe.process_item(item)
         self.archive_pipe._store(item)
@@ -243,7 +283,7 @@ class Writer:
         if item.generic and item.article_id is not None:
             rows = compare_and_count(item, self.stats)
             assert self.archive is not None
-            self.archive.record_checks(int(item.article_id), self.archive_pipe.run_id, rows)
+            self.archive.record_checks(item.article_id, self.archive_pipe.run_id, rows)
         self.events.append(("done", token, item.article_id))
 
     # -- the loop ---------------------------------------------------------------------------
@@ -260,7 +300,7 @@ class Writer:
         if self.warc is not None:
             self.warc.close()  # fsync, and its sha256 in SHA256SUMS
             self.warc = None
-        self.archive_pipe.spider_closed(self.spider, info["reason"])  # type: ignore[arg-type]
+        self.archive_pipe.spider_closed(self.spider, info["reason"])
         self.archive = None  # closed by the pipeline
         return {"gone": self.stats.get_value("luutru/gone", 0),
                 "status": self.stats.get_value("luutru/run_status")}
@@ -334,7 +374,7 @@ def main() -> None:
     _die_with_parent()
     sock = socket.socket(fileno=int(sys.argv[1]))
     conn = Connection(sock.detach())
-    writer = Writer(Inbox(conn))  # type: ignore[arg-type]
+    writer = Writer(Inbox(conn))
     try:
         writer.run()
     except (EOFError, OSError):  # the crawler is gone: the open transaction was rolled back

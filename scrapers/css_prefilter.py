@@ -112,8 +112,9 @@ def css(selector: Selector | Any, query: str) -> list[Selector]:
     """`list(selector.css(query))`, without the walk when the page lacks a needed class (a
     Scrapy response stands for its page's selector)."""
     root = getattr(selector, "root", None)
-    if root is None and isinstance(getattr(selector, "selector", None), Selector):
-        root = selector.selector.root
+    inner = getattr(selector, "selector", None)
+    if root is None and isinstance(inner, Selector):
+        root = inner.root
     if isinstance(root, etree._Element):
         groups = needed_classes(query)
         if groups and all(group and not group <= page_classes(root) for group in groups):

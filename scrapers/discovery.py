@@ -26,7 +26,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from parsel import Selector
 
-from scrapers.generic_rules import is_pager_url
+from scrapers.generic_rules import SKIP_EXT_RE, is_pager_url
 
 # Page chrome, by the class/role conventions CMS themes share (Drupal regions, Bootstrap,
 # NukeViet blocks, Joomla modules). Headers and footers inside an <article> are the article's
@@ -78,11 +78,7 @@ MENU_XPATH = (
     " | //*[contains(concat(' ', normalize-space(@class), ' '), ' navbar-nav ')]//a[@href]"
     " | //*[@id='menu' or @id='main-menu' or @id='navigation']//a[@href]"
 )
-_NOT_PAGES = re.compile(
-    r"\.(?:jpe?g|png|gif|webp|svg|ico|css|js|pdf|docx?|xlsx?|pptx?|zip|rar|mp[34]|xml)$",
-    re.IGNORECASE,
-)
-# Links that are never a section nor an article, whatever the family.
+# Links that are never a section nor an article, whatever the family (files: SKIP_EXT_RE).
 _NEVER = re.compile(
     r"^/(?:[a-z]{2}/)?(?:news/)?(?:user|users|admin|login|search|tim-kiem|contact|lien-he|rss|feed|"
     r"sitemap|print|savefile|node/add|filter|comment)(?:[/?.]|$)",
@@ -180,10 +176,15 @@ class UrlShapes:
         path = unquote(parts.path) or "/"
         return f"{path}?{unquote(parts.query)}" if parts.query else path
 
+    @staticmethod
+    def never_a_page(url: str, target: str) -> bool:
+        """A file, an account, a search or a feed: neither a section nor an article."""
+        return bool(SKIP_EXT_RE.search(urlsplit(url).path) or _NEVER.search(target))
+
     def is_article(self, url: str) -> bool:
         """An article link: an article shape matches and no listing shape does."""
         target = self.target(url)
-        if _NOT_PAGES.search(urlsplit(url).path) or _NEVER.search(target):
+        if self.never_a_page(url, target):
             return False
         return (any(p.search(target) for p in self.article)
                 and not any(p.search(target) for p in self.listing))
@@ -191,7 +192,7 @@ class UrlShapes:
     def is_listing(self, url: str) -> bool:
         """A listing link: a listing shape matches and no article shape does."""
         target = self.target(url)
-        if target == "/" or _NOT_PAGES.search(urlsplit(url).path) or _NEVER.search(target):
+        if target == "/" or self.never_a_page(url, target):
             return False
         return (any(p.search(target) for p in self.listing)
                 and not any(p.search(target) for p in self.article))

@@ -105,8 +105,9 @@ def _root_of(selector: Selector | Any) -> Any:
     if isinstance(selector, etree._Element):
         return selector
     root = getattr(selector, "root", None)
-    if root is None and isinstance(getattr(selector, "selector", None), Selector):
-        root = selector.selector.root
+    inner = getattr(selector, "selector", None)
+    if root is None and isinstance(inner, Selector):
+        root = inner.root
     return root
 
 

@@ -3,8 +3,8 @@
 The article is read from its content region: the page without chrome (menus, banners, clocks,
 counters, widgets), then the smallest block around the article heading that holds most of the
 page's non-link text, so sidebar portlets stay out. The title is that heading (never the site
-name's <h1>); the date the one printed nearest the title, never a clock (a date in chrome or
-above the title within a day of the fetch time); the author a byline, never the CMS account
+name's <h1>); the date the one printed nearest the title, never a clock (scrapers/
+generic_dates.py); the author a byline, never the CMS account
 that posted the article.
 """
 
@@ -29,13 +29,12 @@ from scrapers.generic_clean import (
     selector,
     without_chrome,
 )
+from scrapers.generic_dates import article_date, clock_strings
 from scrapers.generic_rules import (
-    ANY_DATE_RE,
     AUTHOR_LABEL_RE,
     AUTHOR_QUERIES,
     DATE_LABEL_RE,
     LISTING_LINKS,
-    NUKEVIET_DATE_RE,
     POSTER_LINE_RE,
     RELATED_HEADINGS,
     SOURCE_LINE_RE,
@@ -44,7 +43,6 @@ from scrapers.generic_rules import (
     date_line,
     fetch_time,
     find_date,
-    is_clock,
     is_widget_line,
     norm,
     strip_title_suffix,
@@ -257,11 +255,14 @@ class GenericPage:
     def body(self, title: str) -> list[str]:
         import trafilatura
 
-        kwargs = {"include_comments": False, "include_tables": True, "include_images": False,
-                  "include_links": False, "deduplicate": False, "output_format": "txt"}
-        def extract(tree: Any, **mode: bool) -> str:
+        def extract(tree: Any, *, favor_recall: bool = False, favor_precision: bool = False
+                    ) -> str:
             # trafilatura deletes U+00AD, which is TCVN3's `ư` before the legacy repair.
-            return trafilatura.extract(shield_soft_hyphens(tree), **mode, **kwargs) or ""
+            return trafilatura.extract(
+                shield_soft_hyphens(tree), favor_recall=favor_recall,
+                favor_precision=favor_precision, include_comments=False, include_tables=True,
+                include_images=False, include_links=False, deduplicate=False,
+                output_format="txt") or ""
 
         text = ""
         block = self.block()
@@ -293,88 +294,13 @@ class GenericPage:
             out.append(line)
         return out
 
-    def near_title(self, title: str) -> tuple[list[str], list[str]]:
-        """Lines of the content region just above the title (nearest first) and below it."""
-        body = self.main.find("body")
-        lines = [norm(t) for t in text_blocks(selector(body if body is not None else self.main))]
-        key = title.casefold()
-        for exact in (True, False):
-            for i, line in enumerate(lines):
-                if line.casefold() == key or (
-                        not exact and len(key) > 20 and key in line.casefold()):
-                    return lines[max(0, i - 3): i][::-1], lines[i + 1: i + 9]
-        return [], lines[:8]
-
-    def chrome_lines(self) -> set[str]:
-        """Text lines of the page that are not in its content region (header, sidebars...)."""
-        body = self.root.find("body")
-        every = text_blocks(selector(body if body is not None else self.root))
-        main = self.main.find("body")
-        kept = set(text_blocks(selector(main if main is not None else self.main)))
-        return {norm(t) for t in every if t not in kept}
-
     def clock_strings(self) -> set[str]:
         """Date strings in the page chrome within a day of the fetch time: its clock."""
-        out: set[str] = set()
-        for line in self.chrome_lines():
-            for rx in (NUKEVIET_DATE_RE, ANY_DATE_RE):
-                for m in rx.finditer(line):
-                    if is_clock(m.group(0), self.now):
-                        out.add(norm(m.group(0)))
-        return out
+        return clock_strings(self)
 
     def date(self, title: str, listing: dict[str, Any]) -> tuple[str | None, str]:
-        """(raw date, source): the date printed nearest the title in the content region;
-        never a clock, never a date inside the title itself."""
-        before, after = self.near_title(title)
-        chrome = self.chrome_lines()
-        key = title.casefold()
-
-        def usable(line: str) -> bool:
-            low = line.casefold()
-            return bool(line) and not (key and (key in low or (len(low) > 10 and low in key)))
-
-        def not_clock(found: str, line: str) -> bool:
-            # The same string in the chrome, or above the title, within a day of the fetch
-            # time: the render clock printed again inside the content region.
-            return not (is_clock(found, self.now) and (
-                any(found in c for c in chrome) or line in before or self.spider.is_clock_text(
-                    found)))
-
-        for line in after:
-            found = find_date(line, labelled_only=True, now=self.now) if usable(line) else None
-            if found and not_clock(found, line):
-                return found, "article_meta"
-        for line in before:
-            found = find_date(line, labelled_only=True, now=self.now, refuse_recent=True) \
-                if usable(line) else None
-            if found and not_clock(found, line):
-                return found, "article_meta"
-        machine = self.root.xpath(
-            "//meta[@property='article:published_time']/@content"
-            " | //meta[@itemprop='datePublished']/@content"
-            " | //*[@itemprop='datePublished']/@datetime"
-            " | //*[@itemprop='datePublished']/@content"
-            " | //*[contains(@property, 'dc:date')]/@content"
-            " | //time[@datetime][@pubdate or @itemprop='datePublished'"
-            " or contains(@class, 'publish') or contains(@class, 'created')]/@datetime"
-        )
-        if not machine:  # the first <time> of the content, related blocks removed
-            machine = self.main.xpath("//time/@datetime")[:1]
-        for value in machine:
-            value = value.strip()
-            if value and not is_render_clock(value) and find_date(
-                    value, labelled_only=False, now=self.now) is not None:
-                return value, "article_meta"
-        for line in (*after, *before):
-            if not usable(line) or len(line) > 80:
-                continue
-            found = find_date(line, labelled_only=False, now=self.now)
-            if found and date_line(line, found) and not_clock(found, line):
-                return found, "article_meta"
-        if listing.get("date_raw"):
-            return listing["date_raw"], "listing"
-        return None, ""
+        """(raw date, source): the date printed nearest the title (scrapers/generic_dates.py)."""
+        return article_date(self, title, listing)
 
     def author(self, paragraphs: list[str]) -> tuple[str, list[str]]:
         """A byline from a labelled line at either end of the body, or a byline element;

@@ -272,9 +272,9 @@ def find_date(text: str, *, labelled_only: bool, now: datetime | None = None,
             candidate = raw[: tail.end()]
             if ok(candidate, False):
                 return candidate
-    m = NUKEVIET_DATE_RE.search(text)
-    if m and ok(m.group(0), False):
-        return m.group(0)
+    nukeviet = NUKEVIET_DATE_RE.search(text)
+    if nukeviet and ok(nukeviet.group(0), False):
+        return nukeviet.group(0)
     if labelled_only:
         return None
     for m in ANY_DATE_RE.finditer(text):

@@ -26,12 +26,14 @@ import gc
 import logging
 from typing import Any
 
-from scrapy import Request, signals
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.logformatter import LogFormatter
+
+from scrapers.signal_guard import connect_handlers
 
 
 class QuietLogFormatter(LogFormatter):
@@ -66,10 +68,7 @@ class GcTuning:
         threshold = crawler.settings.getint("LUUTRU_GC_THRESHOLD", 0)
         if threshold <= 0:
             raise NotConfigured
-        ext = cls(threshold)
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        return ext
+        return connect_handlers(crawler, cls(threshold), "spider_opened", "spider_closed")
 
     def spider_opened(self) -> None:
         if self.saved is not None or not gc.isenabled():

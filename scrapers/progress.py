@@ -6,10 +6,11 @@ import sys
 import time
 from typing import TextIO
 
-from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
+
+from scrapers.signal_guard import connect_handlers
 
 
 class Progress:
@@ -28,10 +29,7 @@ class Progress:
         interval = crawler.settings.getfloat("LUUTRU_PROGRESS", 0)
         if interval <= 0:
             raise NotConfigured
-        ext = cls(crawler, interval)
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        return ext
+        return connect_handlers(crawler, cls(crawler, interval), "spider_opened", "spider_closed")
 
     def line(self) -> str:
         stats = self.crawler.stats

@@ -31,7 +31,9 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings, Settings
+from scrapy.utils.asyncio import call_later
 from scrapy.utils.conf import build_component_list
+from scrapy.utils.defer import deferred_from_coro
 
 from archive.lock import ArchiveLock
 from archive.run_record import (
@@ -80,14 +82,17 @@ class DiskWatch(logging.Handler):
         if self.full is not None:
             return
         self.full = exc
-        engine = self.crawler._engine
-        if engine is not None and engine.running:
-            from scrapy.utils.defer import deferred_from_coro
-            from twisted.internet import reactor
+        stop_crawl(self.crawler, "disk_full")
 
-            reactor.callLater(
-                0, lambda: deferred_from_coro(engine.close_spider_async(reason="disk_full"))
-            )
+
+def stop_crawl(crawler: Crawler, reason: str) -> None:
+    """Close the spider with `reason` once the current call returns: a guard trips inside a
+    log handler or a middleware, which must not re-enter the engine. No-op without a running
+    engine."""
+    engine = crawler._engine
+    if engine is None or not engine.running:
+        return
+    call_later(0, lambda: deferred_from_coro(engine.close_spider_async(reason=reason)))
 
 
 def apply_quota(crawler: Crawler) -> None:

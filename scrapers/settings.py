@@ -25,26 +25,26 @@ DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 10  # a longer chain is recorded failed(too_many_redirects)
 
-# Politeness and a complete fetch log (scrapers/middlewares.py, docs/reliability.md).
+# Politeness and a complete fetch log (scrapers/middlewares/, docs/reliability.md).
 DOWNLOADER_MIDDLEWARES = {
-    "scrapers.middlewares.OutcomeMiddleware": 10,
+    "scrapers.middlewares.outcomes.OutcomeMiddleware": 10,
     # RFC 9309 robots.txt: 5xx or timeout disallows the host (Scrapy's allows all).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "scrapers.middlewares.RobotsMiddleware": 100,
-    "scrapers.middlewares.RetryAfterMiddleware": 560,
-    "scrapers.middlewares.EncodingMiddleware": 575,
+    "scrapers.middlewares.robots.RobotsMiddleware": 100,
+    "scrapers.middlewares.politeness.RetryAfterMiddleware": 560,
+    "scrapers.middlewares.charset.EncodingMiddleware": 575,
     # Scrapy's meta refresh, minus decoding pages that hold none (the crawler is CPU-bound).
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "scrapers.lean.LeanMetaRefreshMiddleware": 580,
     # No site asks for HTTP authentication: one call less per request.
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
-    "scrapers.middlewares.RedirectGuardMiddleware": 650,
+    "scrapers.middlewares.safety.RedirectGuardMiddleware": 650,
     # Every response with its request into WARC, as received: before decompression (590) and
     # redirects (600) change it.
     "pipelines.capture.WarcCaptureMiddleware": 800,
 }
 SPIDER_MIDDLEWARES = {
-    "scrapers.middlewares.PageCheckMiddleware": 60,
+    "scrapers.middlewares.pagecheck.PageCheckMiddleware": 60,
     # Scrapy 2.19's check for spiders that copy response.meta into new requests: a developer's
     # warning, paid on every request; the spiders' tests cover what they carry.
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,

@@ -31,6 +31,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from scrapers.shard import ARCHIVE_NAME, SHARD_FORMAT, Shard, shard_of, utc_now
+from scrapers.signal_guard import connect_handlers
 
 logger = logging.getLogger(__name__)
 
@@ -147,10 +148,7 @@ class ShardManifest:
         shard = shard_of(crawler)
         if shard is None:
             raise NotConfigured
-        ext = cls(crawler, shard)
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
-        return ext
+        return connect_handlers(crawler, cls(crawler, shard), "spider_opened", "engine_stopped")
 
     def spider_opened(self) -> None:
         self.crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -166,7 +164,8 @@ class ShardManifest:
             return
         self.written = True
         site = self.crawler.spidercls.name
-        run_id = self.crawler.stats.get_value("luutru/run_id") if self.crawler.stats else None
+        stats = self.crawler._stats  # `crawler.stats` raises, not None, before the crawl starts
+        run_id = stats.get_value("luutru/run_id") if stats is not None else None
         try:
             manifest = write_manifest(self.shard, site, run_id)
         except (OSError, sqlite3.Error, RuntimeError) as exc:

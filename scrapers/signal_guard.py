@@ -18,7 +18,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from pydispatch import dispatcher
 from pydispatch.robustapply import robustApply
@@ -96,7 +96,9 @@ class GuardedSignals(SignalManager):
 
     def _failed(self, failure: Failure, signal: Any, name: str) -> Failure:
         if not failure.check(*CONTROL_FLOW):
-            self.record(signal, name, failure.value)
+            # Twisted types `value` optional; a Failure made from an exception always has one.
+            exc = failure.value if failure.value is not None else RuntimeError(str(failure))
+            self.record(signal, name, exc)
         return failure
 
     async def _awaited(self, awaitable: Awaitable[Any], signal: Any, name: str) -> Any:
@@ -107,6 +109,18 @@ class GuardedSignals(SignalManager):
         except Exception as exc:
             self.record(signal, name, exc)
             raise
+
+
+_Owner = TypeVar("_Owner")
+
+
+def connect_handlers(crawler: Any, owner: _Owner, *names: str) -> _Owner:
+    """Connect each Scrapy signal in `names` to `owner`'s method of the same name, and return
+    `owner`: the convention of luutru's extensions (`spider_opened`, `spider_closed`, ...); a
+    misspelt name fails at start-up, not silently at the end of the run."""
+    for name in names:
+        crawler.signals.connect(getattr(owner, name), signal=getattr(scrapy_signals, name))
+    return owner
 
 
 def install(crawler: Any) -> GuardedSignals:

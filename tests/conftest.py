@@ -68,10 +68,13 @@ def crawl(site_url: str, db: Path, *extra: str, site: str = "bentre") -> dict:
 
 
 def crawl_replicas(
-    sites: dict[str, tuple[Any, str]], root: Path, workers: int = 4
+    sites: dict[str, tuple[Any, str]], root: Path, workers: int = 4,
+    recrawl: tuple[str, ...] | None = None,
 ) -> dict[str, tuple[Any, dict, dict[str, dict]]]:
     """Serve each replica (name -> (replica, site slug)) on loopback and crawl them a few at a
-    time through the real CLI: name -> (replica, JSON summary, article rows by canonical URL)."""
+    time through the real CLI into ROOT/NAME.db: name -> (replica, JSON summary, article rows
+    by canonical URL). With `recrawl` (extra CLI arguments), every archive is crawled a second
+    time with them while the servers are still up; that summary is summary["recrawl"]."""
     from concurrent.futures import ThreadPoolExecutor
 
     from replicas.server import ReplicaServer
@@ -79,9 +82,16 @@ def crawl_replicas(
     servers = {name: ReplicaServer(site).start() for name, (site, _) in sites.items()}
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {name: pool.submit(crawl, servers[name].url, root / f"{name}.db",
-                                         site=slug) for name, (_, slug) in sites.items()}
-            summaries = {name: f.result() for name, f in futures.items()}
+            def crawl_all(*extra: str) -> dict[str, dict]:
+                futures = {name: pool.submit(crawl, servers[name].url, root / f"{name}.db",
+                                             *extra, site=slug)
+                           for name, (_, slug) in sites.items()}
+                return {name: f.result() for name, f in futures.items()}
+
+            summaries = crawl_all()
+            if recrawl is not None:
+                for name, again in crawl_all(*recrawl).items():
+                    summaries[name]["recrawl"] = again
     finally:
         for server in servers.values():
             server.stop()

@@ -9,7 +9,6 @@ import difflib
 import json
 import re
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
@@ -22,7 +21,7 @@ from scrapers.platforms import PLATFORMS
 from scrapers.platforms.generic_site import GenericSiteSpider, date_regex, site_hints
 from scrapers.sites import all_sites, is_guess
 from scrapers.spiders import spider_for
-from tests.conftest import ROOT, crawl, run_cli
+from tests.conftest import ROOT, crawl, crawl_replicas, run_cli
 
 # sites.md §0, copied (the table lives outside the repository): row -> (domains, the province
 # it merged into on 1/7/2025, "" when it is the surviving province or was not merged).
@@ -154,25 +153,10 @@ def test_hints_shape_dates_and_article_urls():
 def archived(tmp_path_factory) -> dict[str, tuple[object, dict, dict]]:
     """Every generic-family replica crawled through `luutru crawl SLUG --base-url`:
     slug -> (replica, summary, archived rows by URL key)."""
-    root = tmp_path_factory.mktemp("schools")
-    replicas = {slug: build(slug, N_ARTICLES) for slug in GENERIC}
-    servers = {slug: ReplicaServer(site).start() for slug, site in replicas.items()}
-    try:
-        with ThreadPoolExecutor(max_workers=len(servers)) as pool:
-            futures = {slug: pool.submit(crawl, server.url, root / f"{slug}.db", site=slug)
-                       for slug, server in servers.items()}
-            summaries = {slug: f.result() for slug, f in futures.items()}
-    finally:
-        for server in servers.values():
-            server.stop()
-    out = {}
-    for slug in GENERIC:
-        conn = sqlite3.connect(root / f"{slug}.db")
-        conn.row_factory = sqlite3.Row
-        rows = {_key(r["canonical_url"]): dict(r) for r in conn.execute("SELECT * FROM articles")}
-        conn.close()
-        out[slug] = (replicas[slug], summaries[slug], rows)
-    return out
+    crawled = crawl_replicas({slug: (build(slug, N_ARTICLES), slug) for slug in GENERIC},
+                             tmp_path_factory.mktemp("schools"), workers=len(GENERIC))
+    return {slug: (replica, summary, {_key(url): row for url, row in rows.items()})
+            for slug, (replica, summary, rows) in crawled.items()}
 
 
 def _measure(slug: str, replica, rows: dict) -> dict[str, float]:

@@ -9,6 +9,8 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import crawl, run_cli
 from tests.test_attachments import (  # noqa: F401 (fixture)
     attachment_site,
@@ -19,12 +21,17 @@ FILES = "/sites/default/files/"
 SLOW = FILES + "nghi-quyet.pdf"
 
 
-def crawl_stopped_after_one_item(url: str, handler: type, db: Path) -> None:
-    """A crawl stopped after its first item while the slow PDF is still downloading."""
+@pytest.fixture
+def stopped_crawl(attachment_site, tmp_path) -> tuple[str, type, Path]:  # noqa: F811
+    """A crawl of the attachment site stopped after its first item while the slow PDF is
+    still downloading: (site URL, request handler, archive)."""
+    url, handler = attachment_site
     handler.slow = {SLOW: 3.0}
+    db = tmp_path / "site.db"
     proc = run_cli("crawl", "bentre", "--base-url", url, "--db", str(db), "--delay", "0",
                    "--json", "--set", "CLOSESPIDER_ITEMCOUNT=1", check=False)
     assert json.loads(proc.stdout)["status"] == "interrupted"
+    return url, handler, db
 
 
 def test_files_come_after_their_article_and_are_kept_once(attachment_site, tmp_path):  # noqa: F811
@@ -64,11 +71,8 @@ def test_files_come_after_their_article_and_are_kept_once(attachment_site, tmp_p
                         (run2,)).fetchone()[0] == 0  # a link is not a fetch
 
 
-def test_a_crawl_stopped_early_logs_the_files_it_did_not_fetch(
-        attachment_site, tmp_path):  # noqa: F811
-    url, handler = attachment_site
-    db = tmp_path / "site.db"
-    crawl_stopped_after_one_item(url, handler, db)
+def test_a_crawl_stopped_early_logs_the_files_it_did_not_fetch(stopped_crawl) -> None:
+    url, _, db = stopped_crawl
     conn = sqlite3.connect(db)
     (article_id,) = conn.execute(
         "SELECT id FROM articles WHERE canonical_url LIKE '%/content/bai-mot'").fetchone()

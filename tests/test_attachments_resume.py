@@ -20,31 +20,35 @@ from tests.test_attachments import (  # noqa: F401 (fixture)
     attachment_site,
     check_attachments,
 )
-from tests.test_attachments_background import FILES, SLOW, crawl_stopped_after_one_item
+from tests.test_attachments_background import (  # noqa: F401 (fixture)
+    FILES,
+    SLOW,
+    stopped_crawl,
+)
 
 
 def file_gets(handler: type, since: int) -> Counter[str]:
     return Counter(p for p in handler.seen[since:] if p.startswith(FILES))
 
 
-def wanted(db: Path, base: str) -> set[str]:
-    """Paths (as the server sees them) of the files stored articles still want."""
+def server_paths(db: Path, base: str, sql: str) -> set[str]:
+    """The URLs a query returns, as paths the server sees (unquoted, without the base)."""
     conn = sqlite3.connect(db)
     try:
-        return {unquote(u.removeprefix(base)) for (u,) in conn.execute(
-            "SELECT url FROM attachment_wanted")}
+        return {unquote(u.removeprefix(base)) for (u,) in conn.execute(sql)}
     finally:
         conn.close()
+
+
+def wanted(db: Path, base: str) -> set[str]:
+    """Paths of the files stored articles still want."""
+    return server_paths(db, base, "SELECT url FROM attachment_wanted")
 
 
 def kept_urls(db: Path, base: str) -> set[str]:
-    """Attachment URLs whose file an earlier run stored (fetch log)."""
-    conn = sqlite3.connect(db)
-    try:
-        return {unquote(u.removeprefix(base)) for (u,) in conn.execute(
-            "SELECT url FROM fetch_log WHERE kind = 'attachment' AND outcome = 'stored'")}
-    finally:
-        conn.close()
+    """Attachment paths whose file an earlier run stored (fetch log)."""
+    return server_paths(
+        db, base, "SELECT url FROM fetch_log WHERE kind = 'attachment' AND outcome = 'stored'")
 
 
 def scrapy_crawl(url: str, db: Path, log: Path) -> None:
@@ -99,10 +103,8 @@ def resume_and_check(url: str, handler: type, db: Path, tmp_path: Path, slow: st
 
 
 def test_files_a_stopped_crawl_did_not_fetch_are_fetched_next_time(
-        attachment_site, tmp_path):  # noqa: F811
-    url, handler = attachment_site
-    db = tmp_path / "site.db"
-    crawl_stopped_after_one_item(url, handler, db)
+        stopped_crawl, tmp_path) -> None:  # noqa: F811
+    url, handler, db = stopped_crawl
     conn = sqlite3.connect(db)
     (reason,) = conn.execute("SELECT reason FROM fetch_log WHERE url = ?",
                              (url + SLOW,)).fetchone()

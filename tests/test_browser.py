@@ -5,22 +5,17 @@ screenshots are kept in artifacts/ for people to look at."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote_plus
-from urllib.request import urlopen
 
 import pytest
 
-from tests.conftest import LUUTRU, ROOT
+from tests.conftest import ROOT
+from tests.serving import serving
 
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM_FLAGS = [
@@ -39,47 +34,10 @@ def chromium() -> str:
                 "`make test` does where apt-get exists) to run the browser test")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serving(db: Path) -> Iterator[str]:
-    """`luutru serve` on a free loopback port, as a user starts it; yields its base URL."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [*LUUTRU, "serve", "--db", str(db), "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urlopen(f"{base}/-/versions.json", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"luutru serve did not start: {proc.stderr.read()}"
-                                         ) from None
-                time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @pytest.fixture
 def served(bentre_archive):
     db = bentre_archive[0]
-    with serving(db) as base:
+    with serving(db) as (base, _):
         yield base, db.stem
 
 
@@ -137,7 +95,7 @@ def test_reading_room_in_browser_without_javascript(changed_archive) -> None:
     off; a screenshot of each page goes to artifacts/."""
     probe = dump("data:text/html,<p id=p>off</p><script>p.textContent='on'</script>")
     assert "<p id=\"p\">off</p>" in probe  # scripts really are off in this browser
-    with serving(changed_archive[0]) as base:
+    with serving(changed_archive[0]) as (base, _):
         search_url = f"{base}/?q={quote_plus('dang uy')}"
         page = dump(search_url, "reading-room-1-search.png")
         assert '<form class="lr-search" action="/" method="get"' in page

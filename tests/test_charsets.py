@@ -113,7 +113,7 @@ def _ratio_by_character(text: str) -> float:
 
 
 def test_replacement_ratio_matches_the_per_character_definition():
-    from scrapers.middlewares import replacement_ratio
+    from scrapers.middlewares.charset import replacement_ratio
 
     cases = ["", "plain ASCII only", "\ufffd", "\ufffd\ufffd abc", "Trường Chính trị",
              "Tr\ufffd\ufffdng Ch\ufffdnh tr\ufffd", "\x7f\x80\xff", "đ\ud800x",

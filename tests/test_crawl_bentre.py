@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
+from archive.export import EXPORT_FIELDS
 from archive.urls import canonicalize_url
 from pipelines.text import clean_line, clean_text
 from scrapers.sites import get_site
@@ -186,19 +187,8 @@ def test_export_jsonl_fields(bentre_archive, bentre_site):
     records = [json.loads(line) for line in lines]
     assert len(records) == len(bentre_site.articles)
     for rec in records:
-        assert {
-            "site",
-            "url",
-            "title",
-            "published_at",
-            "author",
-            "author_role",
-            "categories",
-            "text",
-            "first_seen",
-            "last_seen",
-            "content_hash",
-        } <= set(rec)
+        assert list(rec) == list(EXPORT_FIELDS)
+        assert rec["site"] == "bentre" and rec["title"] and rec["text"] and rec["content_hash"]
         assert isinstance(rec["categories"], list)
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", rec["published_at"])
 

@@ -230,7 +230,7 @@ def test_check_site_shows_agreement_per_field(site):
     agreement = report["agreement"]
     assert agreement["title"]["checked"] == len(ARTICLES)
     assert agreement["author"]["filled"] == 1 and agreement["date"]["filled"] == 1
-    from luutru.cli.sites import _format_report
+    from luutru.cli.check_site import _format_report
 
     text = _format_report("bentre", "base-url", report)  # what the command prints without --json
     assert re.search(r"agreement\s+title 100% · body 100% · author", text), text

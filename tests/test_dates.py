@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from pipelines.dates import ParsedDate, is_render_clock, parse_date
+from tests.cases import verdicts
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 2, 1, 12, 0, tzinfo=TZ)
@@ -97,25 +99,27 @@ def test_parse_date(raw: str, iso: str, precision: str) -> None:
 
 @pytest.mark.parametrize("clock", RENDER_CLOCKS)
 def test_render_clock_is_refused(clock: str) -> None:
-    assert is_render_clock(clock)
     assert parse_date(clock, now=NOW) is None
     assert parse_date(f"  {clock}  ", now=NOW) is None
     assert parse_date(clock.upper(), now=NOW) is None
 
 
+NOT_CLOCKS = [
+    "Thứ Tư, 13/11/2019 - 17:23",
+    "Chủ nhật - 04/10/2020 10:53",
+    "Chủ nhật, 26 Tháng 11 2023 15:06",
+    "Ngày Đăng : 17/02/2021",
+    "23 Tháng 3, 2023",
+    "",
+]
+
+
 @pytest.mark.parametrize(
-    "raw",
-    [
-        "Thứ Tư, 13/11/2019 - 17:23",
-        "Chủ nhật - 04/10/2020 10:53",
-        "Chủ nhật, 26 Tháng 11 2023 15:06",
-        "Ngày Đăng : 17/02/2021",
-        "23 Tháng 3, 2023",
-        "",
-    ],
+    ("predicate", "line", "expected"),
+    verdicts(is_render_clock, true=RENDER_CLOCKS, false=NOT_CLOCKS),
 )
-def test_not_render_clock(raw: str) -> None:
-    assert not is_render_clock(raw)
+def test_is_render_clock(predicate: Callable[[str], object], line: str, expected: bool) -> None:
+    assert bool(predicate(line)) is expected
 
 
 def test_label_wins_over_clock_and_banner() -> None:
@@ -381,6 +385,17 @@ def test_relative_date_in_the_date_field_is_read(raw: str, iso: str) -> None:
     for source in SOURCES:
         parsed = parse_date(raw, source=source, now=NOW)
         assert parsed is not None and parsed.isoformat() == iso, (raw, source)
+
+
+def test_relative_weekday_is_read_in_vietnam_time() -> None:
+    """The crawl's clock is UTC (fetched_at): Sunday 20:00 UTC is already Monday in Vietnam, so
+    `thứ 2 tuần này` is that Monday, not the Monday a week before."""
+    now = datetime.fromisoformat("2026-02-01T20:00:00+00:00")  # Mon 2 Feb, 03:00 in Hà Nội
+    for raw, iso in (("thứ 2 tuần này", "2026-02-02"), ("chủ nhật tuần trước", "2026-02-01"),
+                     ("thứ 3 tuần trước", "2026-01-27")):
+        parsed = parse_date(raw, source="listing", now=now)
+        assert parsed is not None and parsed.isoformat() == iso, raw
+        assert parsed.value.utcoffset() == timedelta(hours=7), raw
 
 
 @pytest.mark.parametrize("raw", ["hôm qua", "Hôm nay", "Hôm qua, 10:30", "thứ 5 tuần trước"])

@@ -33,19 +33,31 @@ GRID = (
 )
 
 
+def _spider():
+    cls = spider_for("bentre")
+    spider = cls(base_url="http://127.0.0.1:8000")
+    spider.crawler = get_crawler(cls)
+    return spider
+
+
+def _response(url: str, html: str) -> HtmlResponse:
+    return HtmlResponse(url=url, body=html.encode(), encoding="utf-8", request=Request(url))
+
+
+def _listing_requests(html: str) -> list[Request]:
+    """The article requests the Bến Tre spider makes from one section page."""
+    response = _response("http://127.0.0.1:8000/chuyen-muc/tin-tuc-su-kien/tin-tuc-su-kien", html)
+    return [o for o in _spider().parse_listing(response, section="Tin tức - Sự kiện")
+            if isinstance(o, Request)]
+
+
 UNKNOWN_DATE_FIELD = TABLE.replace("views-field-created", "views-field-field-ngay-xuat-ban")
 
 
 @pytest.mark.parametrize("html", [TABLE, GRID, UNKNOWN_DATE_FIELD],
                          ids=["table", "grid", "date-field-of-another-name"])
 def test_views_table_and_grid_rows_are_read(html):
-    cls = spider_for("bentre")
-    spider = cls(base_url="http://127.0.0.1:8000")
-    spider.crawler = get_crawler(cls)
-    url = "http://127.0.0.1:8000/chuyen-muc/tin-tuc-su-kien/tin-tuc-su-kien"
-    response = HtmlResponse(url=url, body=html.encode(), encoding="utf-8", request=Request(url))
-    requests = [o for o in spider.parse_listing(response, section="Tin tức - Sự kiện")
-                if isinstance(o, Request)]
+    requests = _listing_requests(html)
     assert [r.url for r in requests] == ["http://127.0.0.1:8000/content/bai-mot"]
     facts = requests[0].cb_kwargs["listing"]
     assert "17/02/2021" in facts["date_raw"]
@@ -73,12 +85,8 @@ def _node_page(body: str, fields: str = "") -> str:
 def _clean(html: str):
     from pipelines.article import clean_article
 
-    cls = spider_for("bentre")
-    spider = cls(base_url="http://127.0.0.1:8000")
-    spider.crawler = get_crawler(cls)
-    url = "http://127.0.0.1:8000/content/mot-bai-viet"
-    response = HtmlResponse(url=url, body=html.encode(), encoding="utf-8", request=Request(url))
-    [item] = [o for o in spider.parse_article(response, listing={})
+    response = _response("http://127.0.0.1:8000/content/mot-bai-viet", html)
+    [item] = [o for o in _spider().parse_article(response, listing={})
               if isinstance(o, ArticleItem)]
     return clean_article(item.title_raw, item.paragraphs_raw, item.author_raw, item.role_raw)
 
@@ -101,48 +109,33 @@ def test_name_br_role_byline_is_a_name_and_a_role(html):
         "Kết quả cho thấy nhiều chuyển biến tích cực trong thời gian qua."]
 
 
-def test_row_byline_in_one_field_and_the_posting_account():
-    """A Views row with the posting account (`views-field-name`) and one byline field typed
-    `Name<br />Role`: the account is never the author, the field gives name and role."""
-    row = (
-        '<div class="view"><div class="view-content"><div class="views-row views-row-1">'
-        '<div class="views-field views-field-title"><span class="field-content">'
-        '<a href="/content/bai-mot">Bài một</a></span></div>'
-        '<div class="views-field views-field-name"><span class="views-label">Người đăng: </span>'
-        '<span class="field-content"><span class="username">bientap</span></span></div>'
-        '<div class="views-field views-field-field-tac-gia"><div class="field-content">'
-        f"<p>{ISSUE_BYLINE}</p></div></div></div></div></div>"
-    )
-    cls = spider_for("bentre")
-    spider = cls(base_url="http://127.0.0.1:8000")
-    spider.crawler = get_crawler(cls)
-    url = "http://127.0.0.1:8000/chuyen-muc/tin-tuc-su-kien/tin-tuc-su-kien"
-    response = HtmlResponse(url=url, body=row.encode(), encoding="utf-8", request=Request(url))
-    [request] = [o for o in spider.parse_listing(response, section="Tin tức - Sự kiện")
-                 if isinstance(o, Request)]
-    facts = request.cb_kwargs["listing"]
-    assert (facts["author_raw"], facts["role_raw"]) == (
-        "ThS. Đoàn Thanh Tâm", "Phó Trưởng khoa Nhà nước và Pháp luật")
+# A Views row with the posting account (`views-field-name`) and one byline field typed
+# `Name<br />Role`: the account is never the author, the field gives name and role.
+VIEWS_ROW_WITH_ACCOUNT = (
+    '<div class="view"><div class="view-content"><div class="views-row views-row-1">'
+    '<div class="views-field views-field-title"><span class="field-content">'
+    '<a href="/content/bai-mot">Bài một</a></span></div>'
+    '<div class="views-field views-field-name"><span class="views-label">Người đăng: </span>'
+    '<span class="field-content"><span class="username">bientap</span></span></div>'
+    '<div class="views-field views-field-field-tac-gia"><div class="field-content">'
+    f"<p>{ISSUE_BYLINE}</p></div></div></div></div></div>"
+)
+# Core's term page of node teasers showing the "Tác giả" field in teaser mode.
+TEASER_ROW = (
+    '<div id="block-system-main"><div id="node-7" class="node node-article node-teaser">'
+    '<h2><a href="/content/bai-mot">Bài một</a></h2><div class="content clearfix">'
+    '<div class="field field-name-field-tac-gia field-type-text-long field-label-inline">'
+    '<div class="field-label">Tác giả:&nbsp;</div><div class="field-items">'
+    f'<div class="field-item even"><p>{ISSUE_BYLINE}</p></div></div></div>'
+    '<div class="field field-name-body"><div class="field-items"><div class="field-item">'
+    "<p>Tóm tắt bài một.</p></div></div></div></div></div></div>"
+)
 
 
-def test_teaser_row_byline_field_is_read():
-    """Core's term page of node teasers showing the "Tác giả" field in teaser mode."""
-    row = (
-        '<div id="block-system-main"><div id="node-7" class="node node-article node-teaser">'
-        '<h2><a href="/content/bai-mot">Bài một</a></h2><div class="content clearfix">'
-        '<div class="field field-name-field-tac-gia field-type-text-long field-label-inline">'
-        '<div class="field-label">Tác giả:&nbsp;</div><div class="field-items">'
-        f'<div class="field-item even"><p>{ISSUE_BYLINE}</p></div></div></div>'
-        '<div class="field field-name-body"><div class="field-items"><div class="field-item">'
-        "<p>Tóm tắt bài một.</p></div></div></div></div></div></div>"
-    )
-    cls = spider_for("bentre")
-    spider = cls(base_url="http://127.0.0.1:8000")
-    spider.crawler = get_crawler(cls)
-    url = "http://127.0.0.1:8000/chuyen-muc/tin-tuc-su-kien/tin-tuc-su-kien"
-    response = HtmlResponse(url=url, body=row.encode(), encoding="utf-8", request=Request(url))
-    [request] = [o for o in spider.parse_listing(response, section="Tin tức - Sự kiện")
-                 if isinstance(o, Request)]
+@pytest.mark.parametrize("row", [VIEWS_ROW_WITH_ACCOUNT, TEASER_ROW],
+                         ids=["views-row-with-posting-account", "node-teaser"])
+def test_listing_row_byline_field_is_a_name_and_a_role(row):
+    [request] = _listing_requests(row)
     facts = request.cb_kwargs["listing"]
     assert facts["title_raw"] == "Bài một"
     assert (facts["author_raw"], facts["role_raw"]) == (

@@ -14,26 +14,14 @@ from archive.db import open_reader
 from archive.export import EXPORT_FIELDS, iter_records, write_csv, write_jsonl
 from archive.stats import site_stats
 from archive.store import Archive
+from tests.records import article_record
 
 
 def rec(site: str, n: int, **over: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "site": site,
-        "canonical_url": f"https://{site}.vn/bai/{n}",
-        "url": f"https://{site}.vn/node/{n}",
-        "title": f"Bài {n}: “Đảng” và Đoàn",
-        "text": f"Đoạn một, có dấu phẩy.\n\nĐoạn hai của bài {n}.",
-        "author": None,
-        "categories": ["Tin tức", "Nghiên cứu"],
-        "published_at": None,
-        "published_precision": None,
-        "published_source": None,
-        "published_raw": None,
-        "content_hash": f"{site}-{n}",
-        "fetched_at": "2024-01-01T00:00:00+00:00",
-    }
-    base.update(over)
-    return base
+    """A record whose title and text carry the characters CSV and JSON must keep."""
+    return article_record(site, n, **{"title": f"Bài {n}: “Đảng” và Đoàn",
+                                      "text": f"Đoạn một, có dấu phẩy.\n\nĐoạn hai của bài {n}.",
+                                      **over})
 
 
 @pytest.fixture

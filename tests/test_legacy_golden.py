@@ -17,6 +17,7 @@ with lower-case codes), which the decoder reads as capitals.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 import pytest
 from scrapy.http import HtmlResponse
@@ -24,6 +25,7 @@ from scrapy.http import HtmlResponse
 from pipelines.article import clean_article
 from pipelines.text import clean_line, clean_text
 from scrapers.extract import text_blocks
+from tests.cases import mappings
 
 # --- the code charts, transcribed (not imported) ------------------------------------------------
 
@@ -256,20 +258,23 @@ def test_one_word_tcvn3_lines_keep_u_horn() -> None:
 # --- real soft hyphens ----------------------------------------------------------------------------
 
 
+SOFT_HYPHENS = [
+    ("Trường Chính trị tỉnh Bến Tre tổ chức hội nghị quy\u00adết định", "Trường Chính trị "
+     "tỉnh Bến Tre tổ chức hội nghị quyết định"),
+    ("Nghị quyết về phát\u00adtriển kinh tế", "Nghị quyết về pháttriển kinh tế"),
+    ("infor\u00admation tech\u00adnology", "information technology"),
+    ("Café\u00adbar à Zürich", "Cafébar à Zürich"),
+    ("ca\u00adfé au lait, na\u00adïve", "café au lait, naïve"),
+]
+
+
 @pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("Trường Chính trị tỉnh Bến Tre tổ chức hội nghị quy\u00adết định", "Trường Chính trị "
-         "tỉnh Bến Tre tổ chức hội nghị quyết định"),
-        ("Nghị quyết về phát\u00adtriển kinh tế", "Nghị quyết về pháttriển kinh tế"),
-        ("infor\u00admation tech\u00adnology", "information technology"),
-        ("Café\u00adbar à Zürich", "Cafébar à Zürich"),
-        ("ca\u00adfé au lait, na\u00adïve", "café au lait, naïve"),
-    ],
+    ("function", "raw", "expected"), mappings((clean_text, clean_line), SOFT_HYPHENS)
 )
-def test_soft_hyphens_in_unicode_text_are_removed(raw: str, expected: str) -> None:
-    assert clean_text(raw) == expected
-    assert clean_line(raw) == expected
+def test_soft_hyphens_in_unicode_text_are_removed(
+    function: Callable[[str], str], raw: str, expected: str
+) -> None:
+    assert function(raw) == expected
 
 
 def test_soft_hyphen_in_a_unicode_page_is_removed_by_the_pipeline() -> None:

@@ -94,6 +94,23 @@ def articles(db: Path) -> dict[str, tuple]:
     return out
 
 
+# Without ids: each merged table as rows that name articles by canonical URL.
+BY_CONTENT = {
+    "articles": "SELECT canonical_url, url, content_hash, title, text, first_seen, last_seen, "
+                "gone_at, revision, warc_file, warc_offset, published_at FROM articles",
+    "revisions": "SELECT a.canonical_url, r.revision, r.content_hash, r.fetched_at, "
+                 "r.warc_record_id FROM revisions r JOIN articles a ON a.id = r.article_id",
+    "urls": "SELECT u.url, a.canonical_url FROM article_urls u JOIN articles a "
+            "ON a.id = u.article_id",
+    "attachments": "SELECT sha256, path, first_seen, text FROM attachments",
+    "links": "SELECT a.canonical_url, l.url, l.sha256 FROM article_attachments l "
+             "JOIN articles a ON a.id = l.article_id",
+    "runs": "SELECT o.origin, o.origin_run_id, r.started_at, r.status, count(f.id) FROM runs r "
+            "JOIN run_origins o ON o.run_id = r.id LEFT JOIN fetch_log f ON f.run_id = r.id "
+            "GROUP BY r.id",
+}
+
+
 def dump(db: Path, *, ids: bool = True) -> dict[str, list]:
     """Every merged table's rows (run_origins.merged_at left out: it is a clock). Without
     `ids`, rows are keyed by content (canonical URLs, hashes) instead of surrogate ids."""
@@ -106,24 +123,7 @@ def dump(db: Path, *, ids: bool = True) -> dict[str, list]:
                 rows = [r[:-1] for r in rows]
             out[table] = rows
     else:
-        out["articles"] = sorted(conn.execute(
-            "SELECT canonical_url, url, content_hash, title, text, first_seen, last_seen, "
-            "gone_at, revision, warc_file, warc_offset, published_at FROM articles"))
-        out["revisions"] = sorted(conn.execute(
-            "SELECT a.canonical_url, r.revision, r.content_hash, r.fetched_at, r.warc_record_id "
-            "FROM revisions r JOIN articles a ON a.id = r.article_id"))
-        out["urls"] = sorted(conn.execute(
-            "SELECT u.url, a.canonical_url FROM article_urls u JOIN articles a "
-            "ON a.id = u.article_id"))
-        out["attachments"] = sorted(conn.execute(
-            "SELECT sha256, path, first_seen, text FROM attachments"))
-        out["links"] = sorted(conn.execute(
-            "SELECT a.canonical_url, l.url, l.sha256 FROM article_attachments l JOIN articles a "
-            "ON a.id = l.article_id"))
-        out["runs"] = sorted(conn.execute(
-            "SELECT o.origin, o.origin_run_id, r.started_at, r.status, count(f.id) FROM runs r "
-            "JOIN run_origins o ON o.run_id = r.id LEFT JOIN fetch_log f ON f.run_id = r.id "
-            "GROUP BY r.id"))
+        out = {name: sorted(conn.execute(sql)) for name, sql in BY_CONTENT.items()}
     conn.close()
     return out
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from archive.store import Archive
 from archive.warc import WarcWriter, link_article_capture, warc_path_for
-from luutru.preserve import reextract, verify
+from luutru.preserve import verify
+from luutru.reextract import reextract
 from pipelines.attachments import store_attachment
 from tests.conftest import crawl, run_cli
 from tests.test_attachments import DOCX, PDF, attachment_site, needs_wiring  # noqa: F401

@@ -78,6 +78,12 @@ def first_crawl(site, tmp_path_factory):
     return db, start
 
 
+def copy_of(first_crawl: tuple[Path, dt.datetime], db: Path) -> tuple[Path, dt.datetime]:
+    """A test's own copy of the first crawl's archive at `db`, and the first crawl's time."""
+    shutil.copy(first_crawl[0], db)
+    return db, first_crawl[1]
+
+
 def two_years_old(site, start: dt.datetime, section: str, skip: int = 0):
     """An article of `section` about two years old at `start`."""
     target = start.date() - dt.timedelta(days=730)
@@ -94,9 +100,7 @@ def article_row(db: Path, title: str) -> tuple:
 
 def test_weekly_runs_find_an_old_edit_and_deletion_within_the_documented_runs(
         site, first_crawl, tmp_path):
-    db = tmp_path / "weekly.db"
-    shutil.copy(first_crawl[0], db)
-    start = first_crawl[1]
+    db, start = copy_of(first_crawl, tmp_path / "weekly.db")
     edited = two_years_old(site, start, FORUM)
     deleted = two_years_old(site, start, NEWS)
     later = changed_site(site, edited.nid, deleted.nid)
@@ -159,9 +163,7 @@ def test_weekly_runs_find_an_old_edit_and_deletion_within_the_documented_runs(
 
 def test_an_article_missing_from_a_listing_read_in_full_is_rechecked_first(
         site, first_crawl, tmp_path):
-    db = tmp_path / "missing.db"
-    shutil.copy(first_crawl[0], db)
-    start = first_crawl[1]
+    db, start = copy_of(first_crawl, tmp_path / "missing.db")
     deleted = two_years_old(site, start, FORUM)
     later = changed_site(site, two_years_old(site, start, NEWS).nid, deleted.nid)
     with ReplicaServer(later) as server:
@@ -177,9 +179,7 @@ def test_one_archive_rechecked_from_three_other_base_urls(site, first_crawl, tmp
     """Two mirrors on other ports (one on another loopback address) and a moved domain
     (`localhost` for `127.0.0.1`): every archived article is re-checked on the host crawled,
     at its canonical path, and no run fails."""
-    db = tmp_path / "moved.db"
-    shutil.copy(first_crawl[0], db)
-    start = first_crawl[1]
+    db, start = copy_of(first_crawl, tmp_path / "moved.db")
     paths = {"/" + a.path.strip("/") for a in site.articles}
     with ReplicaServer(site) as mirror, ReplicaServer(site, host="127.0.0.2") as other:
         moved = ReplicaServer(site).start()
@@ -222,11 +222,10 @@ class FailingIdleHandler:
 
 
 def test_an_error_in_a_signal_handler_fails_the_run_loudly(site, first_crawl, tmp_path):
-    db = tmp_path / "boom.db"
-    shutil.copy(first_crawl[0], db)
+    db, start = copy_of(first_crawl, tmp_path / "boom.db")
     extension = json.dumps({f"{__name__}.FailingIdleHandler": 500})
     with ReplicaServer(site) as server:
-        proc = luutru_at(first_crawl[1] + dt.timedelta(days=1), "crawl", "bentre",
+        proc = luutru_at(start + dt.timedelta(days=1), "crawl", "bentre",
                          "--base-url", server.url, "--db", str(db), "--delay", "0", "--quiet",
                          "--set", f"EXTENSIONS={extension}", check=False)
     assert proc.returncode == 1, (proc.returncode, proc.stderr[-2000:])

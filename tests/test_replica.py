@@ -18,7 +18,6 @@ from lxml import html as lxml_html
 
 from replicas.bentre import TRAPS, VN_TZ, build_site
 from replicas.drupal7 import format_clock, theme_pager
-from replicas.server import ReplicaServer
 
 CLOCK_RE = re.compile(
     r"(Chủ nhật|Thứ hai|Thứ ba|Thứ tư|Thứ năm|Thứ sáu|Thứ bảy), (\d{1,2}) Tháng (\d{1,2}), "
@@ -26,15 +25,15 @@ CLOCK_RE = re.compile(
 )
 
 
-@pytest.fixture(scope="module")
-def site():
-    return build_site()
+# The session's Bến Tre replica and its server (tests/conftest.py), under short names.
+@pytest.fixture
+def site(bentre_site):
+    return bentre_site
 
 
-@pytest.fixture(scope="module")
-def server(site):
-    with ReplicaServer(site) as srv:
-        yield srv
+@pytest.fixture
+def server(bentre_server):
+    return bentre_server
 
 
 def fetch(url: str, method: str = "GET") -> tuple[int, dict[str, str], str]:

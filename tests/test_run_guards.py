@@ -97,11 +97,18 @@ def run_row(shard: Path) -> tuple[str, dict[str, Any]]:
     return rows[0][0], json.loads(rows[0][1] or "{}")
 
 
+def ended_as(result: dict[str, Any], status: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The run record and the shard manifest of a crawl, both of which must say `status`."""
+    run_status, record = run_row(result["shard"])
+    assert run_status == status, result["log"][-3000:]
+    shard_manifest = manifest(result["shard"])
+    assert shard_manifest["status"] == status
+    return record, shard_manifest
+
+
 def test_a_silent_zero_fails_the_run_and_the_manifest(crawls):
     result = crawls["broken"]
-    status, record = run_row(result["shard"])
-    assert status == "failed", result["log"][-3000:]
-    assert manifest(result["shard"])["status"] == "failed"
+    record, _ = ended_as(result, "failed")
     # The layout facts are in the run record, as `luutru crawl` writes them.
     assert record["failed_because"] == ["silent_zero"]
     assert record["listing_links"] == 0
@@ -114,10 +121,7 @@ def test_a_silent_zero_fails_the_run_and_the_manifest(crawls):
 
 def test_a_healthy_crawl_finishes_with_its_layout_facts(crawls):
     result = crawls["healthy"]
-    status, record = run_row(result["shard"])
-    assert status == "finished", result["log"][-3000:]
-    shard_manifest = manifest(result["shard"])
-    assert shard_manifest["status"] == "finished"
+    record, shard_manifest = ended_as(result, "finished")
     assert record["silent_zero"] == [] and record["listing_links"] >= 20
     assert "failed_because" not in record and "signal_errors" not in record
     # The archive's lock file is gone with the job: the shard holds only its listed files.
@@ -128,10 +132,7 @@ def test_a_healthy_crawl_finishes_with_its_layout_facts(crawls):
 
 
 def test_a_raising_signal_handler_fails_the_run(crawls):
-    result = crawls["raising"]
-    status, record = run_row(result["shard"])
-    assert status == "failed", result["log"][-3000:]
-    assert manifest(result["shard"])["status"] == "failed"
+    record, _ = ended_as(crawls["raising"], "failed")
     assert record["failed_because"] == ["signal_errors"]
     assert record["signal_errors"][0]["signal"] == "spider_idle"
     assert "FailingIdleHandler.idle" in record["signal_errors"][0]["handler"]

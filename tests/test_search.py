@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -97,11 +98,16 @@ def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def conn(db_path: Path) -> Any:
-    c = open_reader(db_path)
+def reader(path: Path) -> Iterator[sqlite3.Connection]:
+    """A fixture's reader connection to `path`, closed after the test."""
+    c = open_reader(path)
     yield c
     c.close()
+
+
+@pytest.fixture
+def conn(db_path: Path) -> Iterator[sqlite3.Connection]:
+    yield from reader(db_path)
 
 
 def ids(hits: list[Hit]) -> list[int]:
@@ -382,10 +388,8 @@ def vi_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def vconn(vi_db: Path) -> Any:
-    c = open_reader(vi_db)
-    yield c
-    c.close()
+def vconn(vi_db: Path) -> Iterator[sqlite3.Connection]:
+    yield from reader(vi_db)
 
 
 def test_exact_ranks_first_and_exact_flag_restricts(vconn: sqlite3.Connection) -> None:

@@ -1,6 +1,6 @@
 """The effective crawl settings: polite on live sites, overridable per run, no code consoles."""
 
-from luutru.crawl import crawl_settings
+from luutru.process import crawl_settings
 from scrapers.spiders import spider_for
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import re
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -15,11 +14,10 @@ import pytest
 
 from archive.urls import canonicalize_url
 from pipelines.text import clean_line, clean_text
-from replicas.server import ReplicaServer
 from replicas.sites import BUILDERS, build
 from scrapers.platforms import PLATFORMS
 from scrapers.sites import all_sites
-from tests.conftest import crawl, crawl_days, run_cli
+from tests.conftest import crawl_days, crawl_replicas, run_cli
 
 # The tailored families: exact field-by-field checks. Sites of the `generic` family (CMS
 # unknown) are held to measured shares instead, in tests/test_all_schools.py.
@@ -48,15 +46,6 @@ CLOCKS = re.compile(
 )
 
 
-def crawl_all(servers: dict[str, ReplicaServer], root: Path, *extra: str) -> dict[str, dict]:
-    with ThreadPoolExecutor(max_workers=len(servers)) as pool:
-        futures = {
-            slug: pool.submit(crawl, server.url, root / f"{slug}.db", *extra, site=slug)
-            for slug, server in servers.items()
-        }
-        return {slug: f.result() for slug, f in futures.items()}
-
-
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory) -> dict[str, tuple[object, dict, dict[str, dict], Path]]:
     """Every replica served at once and crawled in parallel: slug -> (site, summary, rows, db).
@@ -64,24 +53,10 @@ def crawled(tmp_path_factory) -> dict[str, tuple[object, dict, dict[str, dict], 
     Each archive is then crawled a second time with --refresh, every article fetched again
     (kept as summary["recrawl"]).
     """
-    sites = {slug: build(slug, N_ARTICLES) for slug in SLUGS}
-    servers = {slug: ReplicaServer(site).start() for slug, site in sites.items()}
     root = tmp_path_factory.mktemp("sites")
-    try:
-        summaries = crawl_all(servers, root)
-        for slug, again in crawl_all(servers, root, "--refresh").items():
-            summaries[slug]["recrawl"] = again
-    finally:
-        for server in servers.values():
-            server.stop()
-    out = {}
-    for slug in SLUGS:
-        conn = sqlite3.connect(root / f"{slug}.db")
-        conn.row_factory = sqlite3.Row
-        rows = {r["canonical_url"]: dict(r) for r in conn.execute("SELECT * FROM articles")}
-        conn.close()
-        out[slug] = (sites[slug], summaries[slug], rows, root / f"{slug}.db")
-    return out
+    crawled = crawl_replicas({slug: (build(slug, N_ARTICLES), slug) for slug in SLUGS}, root,
+                             workers=len(SLUGS), recrawl=("--refresh",))
+    return {slug: (*crawled[slug], root / f"{slug}.db") for slug in SLUGS}
 
 
 def live_url(slug: str, path: str) -> str:

@@ -14,29 +14,27 @@ from archive.db import ArchiveError, ArchiveNotFound, open_reader, open_writer, 
 from archive.fts import index_mismatches
 from archive.schema import SCHEMA_VERSION
 from archive.store import Archive
+from tests.records import article_record
 
 
 def record(n: int | str, **over: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "site": "hanoi",
-        "canonical_url": f"https://truongchinhtri.hanoi.vn/tin/{n}",
-        "url": f"https://truongchinhtri.hanoi.vn/tin/{n}?utm_source=x",
-        "node_id": None,
-        "title": f"Bài viết số {n}",
-        "text": f"Nội dung bài {n} về công tác Đảng.",
-        "author": "ThS. Nguyễn Văn A",
-        "author_role": "Khoa Lý luận",
-        "author_prefix": "ThS.",
-        "categories": ["Tin tức", "Nghiên cứu"],
-        "published_at": "2023-05-01",
-        "published_precision": "day",
-        "published_raw": "01/05/2023",
-        "published_source": "article_meta",
-        "content_hash": f"hash-{n}",
-        "fetched_at": "2024-01-01T00:00:00+00:00",
-    }
-    base.update(over)
-    return base
+    """A Hà Nội article with every byline and date field filled."""
+    fields: dict[str, Any] = dict(
+        canonical_url=f"https://truongchinhtri.hanoi.vn/tin/{n}",
+        url=f"https://truongchinhtri.hanoi.vn/tin/{n}?utm_source=x",
+        node_id=None,
+        title=f"Bài viết số {n}",
+        text=f"Nội dung bài {n} về công tác Đảng.",
+        author="ThS. Nguyễn Văn A",
+        author_role="Khoa Lý luận",
+        author_prefix="ThS.",
+        published_at="2023-05-01",
+        published_precision="day",
+        published_raw="01/05/2023",
+        published_source="article_meta",
+        content_hash=f"hash-{n}",
+    )
+    return article_record("hanoi", n, **{**fields, **over})
 
 
 @pytest.fixture

@@ -82,29 +82,35 @@ def test_check_site_on_saved_fixtures(slug):
     assert report["articles"] >= 1 and report["coverage"]["date"] == expected
 
 
-def test_check_site_fails_when_a_selector_breaks(bentre_server, tmp_path):
-    broken = tmp_path / "bentre.toml"
+def edited_bentre(tmp_path: Path, extra: str) -> Path:
+    """Bến Tre's site file with `extra` TOML appended, as a maintainer edits it."""
+    edited = tmp_path / "bentre.toml"
     text = (ROOT / "scrapers" / "sites" / "bentre.toml").read_text(encoding="utf-8")
-    broken.write_text(text + '\n[selectors]\nbody = [".no-such-body"]\n', encoding="utf-8")
-    proc = run_cli("check-site", "bentre", "--base-url", bentre_server.url, "--site-file",
-                   str(broken), "--sample", "6", "--delay", "0", "--json", check=False)
+    edited.write_text(text + extra, encoding="utf-8")
+    return edited
+
+
+def check_bentre(server, site_file: Path, sample: int, *extra: str):
+    """`luutru check-site bentre` on the replica with that site file, whatever its exit."""
+    return run_cli("check-site", "bentre", "--base-url", server.url, "--site-file",
+                   str(site_file), "--sample", str(sample), "--delay", "0", *extra, check=False)
+
+
+def test_check_site_fails_when_a_selector_breaks(bentre_server, tmp_path):
+    broken = edited_bentre(tmp_path, '\n[selectors]\nbody = [".no-such-body"]\n')
+    proc = check_bentre(bentre_server, broken, 6, "--json")
     assert proc.returncode == PROBLEMS, proc.stderr
     report = json.loads(proc.stdout)
     assert not report["passed"]
     assert report["articles"] == 0
     assert any(f["reason"] == "no_article" for f in report["failed"])
-    text_report = run_cli("check-site", "bentre", "--base-url", bentre_server.url,
-                          "--site-file", str(broken), "--sample", "3", "--delay", "0",
-                          check=False)
+    text_report = check_bentre(bentre_server, broken, 3)
     assert "FAIL" in text_report.stdout and "no_article" in text_report.stdout
 
 
 def test_check_site_thresholds_come_from_the_site_file(bentre_server, tmp_path):
-    strict = tmp_path / "bentre.toml"
-    text = (ROOT / "scrapers" / "sites" / "bentre.toml").read_text(encoding="utf-8")
-    strict.write_text(text + "\n[checks]\ntext_min_chars = 100000\n", encoding="utf-8")
-    proc = run_cli("check-site", "bentre", "--base-url", bentre_server.url, "--site-file",
-                   str(strict), "--sample", "4", "--delay", "0", "--json", check=False)
+    strict = edited_bentre(tmp_path, "\n[checks]\ntext_min_chars = 100000\n")
+    proc = check_bentre(bentre_server, strict, 4, "--json")
     assert proc.returncode == PROBLEMS
     assert any("text coverage" in p for p in json.loads(proc.stdout)["problems"])
 

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from luutru.cli import exitcodes
-from luutru.cli.common import emit_json
+from luutru.cli.common import emit_json, errors_exit, require_site, set_pairs
 
 
 def parse_nodes(value: str) -> list[str]:
@@ -72,7 +72,7 @@ def crawl_scrapyd_cli(db: Path, nodes: str, site: str | None, only: str | None,
     an incremental crawl of the local archive (--refresh, --full, --recheck) and the local
     log files (the node keeps each job's log) do not apply.
     """
-    from luutru.cli.crawl import REFUSED_SETTINGS, mirror_pairs, only_sites, set_pairs
+    from luutru.cli.crawl import mirror_pairs, only_sites
     from luutru.cluster.dispatch import job_settings
     from scrapers.sites import all_sites
 
@@ -85,15 +85,13 @@ def crawl_scrapyd_cli(db: Path, nodes: str, site: str | None, only: str | None,
     if base_url and not site:
         raise click.UsageError("--base-url crawls one SITE; with --all use --mirror SLUG=URL")
     mirror_map = mirror_pairs(mirrors)
-    overrides = set_pairs(set_options)
+    overrides = set_pairs(set_options)  # JOBDIR and LUUTRU_DB refused there
     for name in overrides:
-        if name in (*REFUSED_SETTINGS, "LUUTRU_SHARD_DIR"):
+        if name == "LUUTRU_SHARD_DIR":
             raise click.UsageError(f"--set {name} is not supported with --scrapyd: each job "
                                    "writes its shard under the node's items_dir, where the "
                                    "crawl fetches it")
     if site:
-        from luutru.cli.common import require_site
-
         require_site(site)
         slugs = [site]
     else:
@@ -112,15 +110,11 @@ def crawl_scrapyd(db: Path, nodes: str, slugs: list[str], mirrors: dict[str, str
                   extra_args: dict[str, str], as_json: bool, quiet: bool,
                   node_timeout: float = 60) -> None:
     """Crawl `slugs` on the nodes, merge what came back into `db`, exit with the outcome."""
+    from archive.run_record import check_archive
     from luutru.cluster.dispatch import Cluster, NoNode, list_sites_text
-    from luutru.crawl import ArchiveCorrupt, check_archive
 
     urls = parse_nodes(nodes)
-    try:
-        check_archive(db)  # before hours of crawling, not at the merge
-    except ArchiveCorrupt as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(exitcodes.CORRUPT)
+    check_archive(db)  # before hours of crawling, not at the merge: damaged, exit 8
 
     def say(line: str) -> None:
         if not quiet:
@@ -130,12 +124,13 @@ def crawl_scrapyd(db: Path, nodes: str, slugs: list[str], mirrors: dict[str, str
     for task in tasks:
         task.args.update(extra_args)
     cluster = Cluster(urls, work_dir(db), dead_after_s=node_timeout, say=say)
-    try:
-        result = cluster.run(tasks)
-    except NoNode as exc:
-        click.echo(f"Error: {exc}", err=True)
+    def no_node(_exc: BaseException) -> int:  # not deployed (usage), or every node down
         no_project = any(n.state == "no-project" for n in cluster.nodes)
-        sys.exit(exitcodes.USAGE if no_project else exitcodes.UNREACHABLE)
+        return exitcodes.USAGE if no_project else exitcodes.UNREACHABLE
+
+    try:
+        with errors_exit((NoNode, no_node)):
+            result = cluster.run(tasks)
     except KeyboardInterrupt:
         cancel_all(cluster, say)
         click.echo("Error: interrupted; the jobs still queued or running were cancelled",

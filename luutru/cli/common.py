@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,8 +52,6 @@ def layout_text(s: dict[str, Any]) -> str:
         lines.append(f"  files resumed  {s['attachments_resumed']} left unfetched by earlier runs")
     lines += [f"  no silent zero: {m}" for m in s.get("silent_zero") or []]
     return "".join("\n" + line for line in lines)
-
-
 
 
 def exit_code(status: str, pages: int, finish_reason: str = "",
@@ -106,27 +105,94 @@ def json_option(func: F) -> F:
 
 
 def reader(db: Path) -> Any:
-    """The archive opened read-only, or a one-line error that says how to make one."""
-    from archive.db import ArchiveError, open_reader
+    """The archive opened read-only (ArchiveNotFound, whose message says how to make one, when
+    there is none)."""
+    from archive.db import open_reader
 
-    try:
-        return open_reader(db)
-    except ArchiveError as exc:
-        raise click.ClickException(f"{exc} (crawl first: luutru crawl SITE --db {db})") from exc
+    return open_reader(db)
+
+
+# A library error's exit code: a number, or a function of the error (disk full or not).
+Code = int | Callable[[BaseException], int]
+Rule = tuple[type[BaseException], Code] | tuple[type[BaseException], Code, Callable[[Any], str]]
+
+
+def library_errors() -> tuple[Rule, ...]:
+    """The documented exit code (README, "Exit codes") of each error the libraries raise for
+    a person to read, most specific first. Imported only when an error is on its way out."""
+    from archive.db import ArchiveError, ArchiveNotFound
+    from archive.lock import ArchiveLocked
+    from archive.merge import TargetDamaged
+    from archive.merge_shard import ShardDamaged
+    from archive.run_record import ArchiveCorrupt, ArchiveFull
+    from archive.search_query import QueryError
+    from luutru.schedule import ScheduleError
+    from scrapers.sites import UnknownSite
+
+    return (
+        (ArchiveLocked, exitcodes.LOCKED),
+        (ArchiveCorrupt, exitcodes.CORRUPT),
+        (TargetDamaged, exitcodes.CORRUPT),
+        (ShardDamaged, exitcodes.DAMAGED_SHARD),
+        (ArchiveFull, exitcodes.DISK_FULL),
+        (QueryError, exitcodes.USAGE),
+        (ScheduleError, exitcodes.USAGE),
+        (UnknownSite, exitcodes.USAGE),
+        (ArchiveNotFound, exitcodes.INTERRUPTED, _no_archive),
+        (ArchiveError, exitcodes.INTERRUPTED),  # any other: "failed"
+    )
+
+
+def _no_archive(exc: Any) -> str:
+    return (f"no archive at {exc.path}: run a crawl first (luutru crawl SITE --db {exc.path}), "
+            "or pass the right --db")
 
 
 @contextmanager
-def errors_exit(*codes: tuple[type[BaseException], int]) -> Iterator[None]:
-    """Library errors as one `Error:` line on stderr and their exit code (the first class that
-    matches wins); anything else goes on up."""
+def errors_exit(*rules: Rule) -> Iterator[None]:
+    """Library errors as one `Error:` line on stderr and their documented exit code, never a
+    traceback: the one place the CLI does it. The group runs every command inside it with
+    `library_errors()`; a command adds `rules` (class, code or code function[, message
+    function]) where it knows more, e.g. which file a failed merge left as it was. The first
+    rule that matches wins; anything else goes on up."""
     try:
         yield
+    except click.ClickException:
+        raise
     except Exception as exc:
-        code = next((c for cls, c in codes if isinstance(exc, cls)), None)
-        if code is None:
+        rule = next((r for r in (*rules, *library_errors()) if isinstance(exc, r[0])), None)
+        if rule is None:
             raise
-        click.echo(f"Error: {exc}", err=True)
+        code = rule[1] if isinstance(rule[1], int) else rule[1](exc)
+        text = rule[2](exc) if len(rule) == 3 else str(exc)
+        click.echo("Error: " + " ".join(text.split()), err=True)
         sys.exit(code)
+
+
+def set_option(func: F) -> F:
+    """`--set NAME=VALUE`, for every command that crawls (luutru/process.py applies them)."""
+    return click.option(
+        "--set", "-s", "set_options", multiple=True, metavar="NAME=VALUE",
+        help="Override a Scrapy setting (DOWNLOAD_TIMEOUT=60, RETRY_TIMES=5...). Repeatable.",
+    )(func)
+
+
+def set_pairs(set_options: tuple[str, ...]) -> dict[str, str]:
+    """`--set NAME=VALUE` options (Scrapy settings, as `scrapy crawl -s`), name -> value; a
+    usage error for a malformed pair or a setting luutru keeps for itself."""
+    from luutru.process import refused_setting
+
+    pairs: dict[str, str] = {}
+    for item in set_options:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not re.fullmatch(r"[A-Z][A-Z0-9_]*", name):
+            raise click.UsageError(f"--set takes NAME=VALUE with an upper-case NAME, got {item!r}")
+        pairs[name] = value
+    refused = refused_setting(pairs)
+    if refused:
+        raise click.UsageError(refused)
+    return pairs
 
 
 @contextmanager

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -53,29 +52,27 @@ def merge(shards: tuple[Path, ...], into: Path, link: bool, as_json: bool) -> No
       luutru merge shards/bentre-job1 shards/camau-job7 --into luutru.db
       luutru merge old-laptop.db --into luutru.db --link --json
     """
-    from archive.db import ArchiveError
-    from archive.lock import ArchiveLocked
-    from archive.merge import TargetDamaged, merge_archives
+    from archive.merge import merge_archives
     from archive.merge_shard import ShardDamaged
+    from archive.run_record import is_disk_full
 
     def progress(message: str) -> None:
         click.echo(f"luutru merge: {message}", err=True)
 
-    try:
-        with errors_exit((TargetDamaged, exitcodes.CORRUPT), (ArchiveLocked, exitcodes.LOCKED)):
-            result = merge_archives(list(shards), into, link=link, progress=progress)
-    except ShardDamaged as exc:
-        click.echo(f"Error: {exc}; nothing was written to {into}", err=True)
-        sys.exit(exitcodes.DAMAGED_SHARD)
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from exc
-    except OSError as exc:  # rolled back, the files it brought taken back
-        import errno
+    def failed(exc: OSError) -> str:  # rolled back, the files it brought taken back
+        what = "disk full" if is_disk_full(exc) else exc
+        return f"{what} while merging into {into}; it is as it was"
 
-        full = exc.errno == errno.ENOSPC
-        click.echo(f"Error: {'disk full' if full else exc} while merging into {into}; it is "
-                   "as it was", err=True)
-        sys.exit(exitcodes.DISK_FULL if full else exitcodes.INTERRUPTED)
+    def refused(exc: ShardDamaged) -> str:
+        return f"{exc}; nothing was written to {into}"
+
+    # TargetDamaged 8, ArchiveLocked 4, any other ArchiveError 1: common.library_errors.
+    with errors_exit(
+        (ShardDamaged, exitcodes.DAMAGED_SHARD, refused),
+        (OSError, lambda exc: exitcodes.DISK_FULL if is_disk_full(exc) else exitcodes.INTERRUPTED,
+         failed),
+    ):
+        result = merge_archives(list(shards), into, link=link, progress=progress)
     if as_json:
         emit_json(result.as_dict())
     else:

@@ -11,16 +11,15 @@ from luutru.cli import exitcodes
 from luutru.cli.common import db_option, emit_json, json_option, require_site
 
 # verify found a missing or changed file; reextract could not read some captured pages.
-# (Proposed for luutru/cli/exitcodes.py as PROBLEMS = 5.)
-PROBLEMS = getattr(exitcodes, "PROBLEMS", 5)
+PROBLEMS = exitcodes.PROBLEMS
 
 
 def _need_archive(db: Path) -> None:
+    """Refuse a missing archive before anything (a lock file) is made beside it."""
+    from archive.db import ArchiveNotFound
+
     if not db.is_file():
-        raise click.ClickException(
-            f"no archive at {db}: run a crawl first (luutru crawl SITE --db {db}), "
-            "or pass the right --db"
-        )
+        raise ArchiveNotFound(db)
 
 
 @click.command()
@@ -41,21 +40,14 @@ def reextract(db: Path, site: str | None, as_json: bool) -> None:
       luutru reextract --db bentre.db
       luutru reextract --db bentre.db --site bentre --json
     """
-    from archive.db import ArchiveError
-    from archive.lock import ArchiveLock, ArchiveLocked
+    from archive.lock import ArchiveLock
     from luutru.reextract import reextract as run_reextract
 
     _need_archive(db)
     if site:
         require_site(site)
-    try:
-        with ArchiveLock(db, "luutru reextract"):
-            counts = run_reextract(db, site)
-    except ArchiveLocked as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(exitcodes.LOCKED)
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with ArchiveLock(db, "luutru reextract"):  # ArchiveLocked: exit 4 (common.library_errors)
+        counts = run_reextract(db, site)
     summary = {k: counts.get(k, 0) for k in
                ("total", "unchanged", "updated", "new", "duplicate", "failed", "unreadable")}
     if as_json:
@@ -87,14 +79,10 @@ def verify(db: Path, as_json: bool) -> None:
       luutru verify --db bentre.db
       luutru verify --db bentre.db --json
     """
-    from archive.db import ArchiveError
     from luutru.preserve import verify as run_verify
 
     _need_archive(db)
-    try:
-        report = run_verify(db)
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from exc
+    report = run_verify(db)
     if as_json:
         emit_json(report.as_dict())
     else:

@@ -83,19 +83,16 @@ def search(
       luutru search '"Nghị quyết" Đại hội' --since 2016 --until 2020-06 --json
       luutru search "Đảng" --exact --author "nguyen van" --sort date --csv
     """
-    from archive.search import QueryError
     from archive.search import search as run_search
 
     if as_json and as_csv:
         raise BadInput("choose one of --json and --csv")
     conn = reader(db)
-    try:
+    try:  # a malformed query (QueryError) is a usage error: exit 2 (common.library_errors)
         hits = run_search(
             conn, query, site=site, since=since, until=until, author=author, category=category,
             has_attachment=has_attachment, exact=exact, sort=sort, limit=limit, offset=offset,
         )
-    except QueryError as exc:
-        raise BadInput(str(exc)) from exc
     finally:
         conn.close()
     if as_json:
@@ -268,9 +265,6 @@ def export(db: Path, fmt: str, site: str | None, since: str | None, until: str |
       luutru export --format sqlite --output subset.db --category "tin tuc"
       luutru export --format wacz --site bentre --output bentre.wacz
     """
-    from archive.db import ArchiveError
-    from archive.search import QueryError
-
     if fmt in ("sqlite", "wacz") and output == "-":
         raise BadInput(f"--format {fmt} needs --output FILE.{fmt if fmt == 'wacz' else 'db'}")
     if bom and fmt != "csv" and not attachments_path:
@@ -286,10 +280,6 @@ def export(db: Path, fmt: str, site: str | None, since: str | None, until: str |
             _export_wacz(conn, db, output, site, filters)
             return
         count = _export_rows(conn, fmt, site, filters, revisions, attachments_path, output, bom)
-    except QueryError as exc:
-        raise BadInput(str(exc)) from exc
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from exc
     finally:
         conn.close()
     if output != "-":
@@ -416,13 +406,9 @@ def serve(db: Path, host: str, port: int) -> None:
     Example:
       luutru serve --db bentre.db        # then open http://127.0.0.1:8001/
     """
-    from archive.db import ArchiveError
     from luutru.web.serve import database_name, make_datasette
 
-    try:
-        ds = make_datasette(db)
-    except ArchiveError as exc:
-        raise click.ClickException(f"{exc} (crawl first: luutru crawl SITE --db {db})") from exc
+    ds = make_datasette(db)
     import uvicorn
 
     click.echo(f"Serving {db} read-only at http://{host}:{port}/ (reading room; tables at "

@@ -100,7 +100,7 @@ class NoNode(Exception):
 
 def job_settings(delay: float | None, concurrency: int | None,
                  overrides: dict[str, str] | None = None) -> dict[str, str]:
-    """The `setting=` pairs a job gets: what `crawl_settings` (luutru/crawl.py) sets for
+    """The `setting=` pairs a job gets: what `crawl_settings` (luutru/process.py) sets for
     `--delay`, `--concurrency` and `--set`, as strings for schedule.json."""
     out: dict[str, str] = {}
     if delay is not None:

@@ -45,7 +45,8 @@ class Download:
     sha256: str
 
 
-def _one_line(text: str, limit: int = 200) -> str:
+def _one_line(text: object, limit: int = 200) -> str:
+    """Any message (an exception, a node's JSON "message") as one short line for a log."""
     return " ".join(str(text).split())[:limit]
 
 

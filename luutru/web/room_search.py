@@ -65,11 +65,12 @@ class SearchForm:
     def from_args(cls, args: Mapping[str, str]) -> tuple[SearchForm, list[str]]:
         """The form from query-string arguments, and a message for each value put right
         (a bad page number is page 1, not an error page)."""
-        problems = []
+        problems: list[str] = []
         try:
             page = int(args.get("page") or 1)
         except ValueError:
-            page, _ = 1, problems.append("Số trang không hợp lệ / Invalid page number")
+            page = 1
+            problems.append("Số trang không hợp lệ / Invalid page number")
         if not 1 <= page <= MAX_PAGE:
             problems.append(f"Trang 1–{MAX_PAGE} / Pages 1 to {MAX_PAGE}")
             page = min(max(page, 1), MAX_PAGE)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from scrapers.platforms.base import ListingSpider, SiteSpider
+from scrapers.platforms.base import SiteSpider
 from scrapers.platforms.drupal7 import Drupal7Spider
 from scrapers.platforms.drupal8 import Drupal8Spider
 from scrapers.platforms.generic_site import GenericSiteSpider
 from scrapers.platforms.joomla_k2 import JoomlaK2Spider
+from scrapers.platforms.listing import ListingSpider
 from scrapers.platforms.nukeviet import NukeVietSpider
 from scrapers.platforms.portal import PortalSpider
 

@@ -12,7 +12,8 @@ from scrapy.http import Response
 
 from pipelines.bylines import looks_like_name
 from scrapers.extract import element_blocks, select_all, text_blocks, value_text, values
-from scrapers.platforms.base import ListingSpider
+from scrapers.platforms.article_reading import selector_of
+from scrapers.platforms.listing import ListingSpider
 
 # Rows as the stock templates emit them: Views 3 unformatted (`div.views-row`), list
 # (`li.views-row`), grid (`table.views-view-grid td`, no row class), table (`table.views-table
@@ -143,7 +144,7 @@ class Drupal7Spider(ListingSpider):
         """Listing rows are searched in the first main-content element the page has."""
         if key == "listing_rows" and "listing_rows" not in self.site.selectors:
             main = next((found[0] for query in self.queries("main_content")
-                         if (found := select_all(scope, query))), None)
+                         if (found := select_all(selector_of(scope), query))), None)
             if main is not None:
                 return super().first_match(main, key)
         return super().first_match(scope, key)
@@ -259,7 +260,7 @@ class Drupal7Spider(ListingSpider):
 
     def _first_lines(self, scope: Selector | Response, key: str) -> list[str]:
         for query in self.queries(key):
-            for found in select_all(scope, query):
+            for found in select_all(selector_of(scope), query):
                 if isinstance(found.root, str):
                     lines = [found.root.strip()]
                 else:

@@ -10,7 +10,7 @@ from parsel import Selector
 from scrapy.http import Response
 
 from scrapers.extract import first_text
-from scrapers.platforms.base import ListingSpider
+from scrapers.platforms.listing import ListingSpider
 
 # The page's own content: the main-content block (`block-system-main-block` in Classy, Bartik
 # and Olivero; stable9 prints only its id, `block-<theme>-content`), else <main>. Listing rows

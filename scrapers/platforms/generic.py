@@ -14,7 +14,7 @@ the headings and <title> suffixes every page repeats (the site name, section nam
 before an article's title is chosen.
 
 Extraction lives in `scrapers.generic_page` (`GenericPage`, re-exported here) and its rules in
-`scrapers.generic_rules`.
+`scrapers.generic_rules`; robots.txt, sitemaps and feeds are read in `generic_discovery.py`.
 """
 
 from __future__ import annotations
@@ -43,13 +43,14 @@ from scrapers.generic_rules import (
     SKIP_EXT_RE,
     SKIP_OP_RE,
     SKIP_PATH_RE,
-    feed_date,
     find_date,
     is_pager_url,
     norm,
-    xml_root,
 )
 from scrapers.platforms.base import SiteSpider
+from scrapers.platforms.generic_discovery import DiscoveryFiles
+from scrapers.platforms.outcomes import request_meta
+from scrapers.platforms.recheck import Recheck
 from scrapers.reparse import full_root
 
 __all__ = ["GenericPage", "GenericSpider", "find_date"]
@@ -58,7 +59,7 @@ __all__ = ["GenericPage", "GenericSpider", "find_date"]
 _SITE_WIDE = 2
 
 
-class GenericSpider(SiteSpider):
+class GenericSpider(DiscoveryFiles, SiteSpider):
     """A site with no definition: discover, classify, extract with generic rules."""
 
     MAX_DEPTH: ClassVar[int] = 5
@@ -192,16 +193,6 @@ class GenericSpider(SiteSpider):
             self._seen.add(url)
             yield self.probe_request(url, callback)
 
-    def probe_request(self, url: str, callback: Any, depth: int = 0) -> scrapy.Request:
-        """A discovery file (robots.txt, sitemap, feed) whose absence is no error."""
-        return scrapy.Request(
-            url,
-            callback=callback,
-            errback=self.on_error,
-            priority=20,
-            meta={"kind": "listing", "handle_httpstatus_list": [404, 410, 403], "depth": depth},
-        )
-
     def page_request(
         self, url: str, depth: int, listing: dict[str, Any], *, article: bool = False
     ) -> scrapy.Request:
@@ -214,7 +205,8 @@ class GenericSpider(SiteSpider):
             cb_kwargs={"listing": listing},
         )
 
-    def follow(self, url: str, depth: int, *, candidate: bool) -> Iterator[scrapy.Request]:
+    def follow(self, url: str, depth: int, *,
+               candidate: bool) -> Iterator[scrapy.Request | FetchOutcome]:
         """Schedule a hub now, or hold an article candidate until the hubs are read."""
         if url in self._seen:
             first = self._seen.first(url)
@@ -263,106 +255,14 @@ class GenericSpider(SiteSpider):
                 raise DontCloseSpider
         super().schedule_deferred()
 
-    # -- discovery files ---------------------------------------------------------------------
+    def recheck_request(self, check: Recheck) -> scrapy.Request:
+        """A re-check is read like any page (`parse_page`: a 304 is `unchanged`), as an
+        article at the depth bound, so that its links start no new exploration."""
+        request = super().recheck_request(check)
+        request.meta["depth"] = self.max_depth
+        return request.replace(callback=self.parse_page)
 
-    def _absent(self, response: Response, reason: str) -> FetchOutcome | None:
-        if response.status in (403, 404, 410):
-            return self.report(response, "skipped", "listing", reason)
-        return None
-
-    def parse_robots(self, response: Response) -> Iterator[Any]:
-        absent = self._absent(response, "no_robots_txt")
-        if absent:
-            yield absent
-            return
-        yield self.listed(response)
-        text = response.text if isinstance(response, scrapy.http.TextResponse) else ""
-        for line in text.splitlines():
-            key, _, value = line.partition(":")
-            if key.strip().lower() == "sitemap" and value.strip():
-                url = response.urljoin(value.strip())
-                target = self.normalise(url) if not url.endswith((".xml", ".gz")) else url
-                if target and self.same_host(target) and target not in self._seen:
-                    self._seen.add(target)
-                    yield self.probe_request(target, self.parse_sitemap)
-
-    _xml_root = staticmethod(xml_root)  # kept for callers of the old name
-
-    def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        absent = self._absent(response, "no_sitemap")
-        if absent:
-            yield absent
-            return
-        yield self.listed(response)
-        root = xml_root(response.body)
-        locs: list[str] = []
-        if root is not None:
-            locs = [
-                (el.text or "").strip()
-                for el in root.iter()
-                if isinstance(el.tag, str) and etree.QName(el).localname == "loc"
-            ]
-        is_index = root is not None and etree.QName(root).localname == "sitemapindex"
-        found = 0
-        for loc in locs:
-            if not loc:
-                continue
-            if is_index:
-                if self.same_host(loc) and loc not in self._seen:
-                    self._seen.add(loc)
-                    found += 1
-                    yield self.probe_request(loc, self.parse_sitemap)
-                continue
-            url = self.normalise(loc)
-            if url:
-                found += 1
-                yield from self.follow(url, 1, candidate=False)
-        if not found:
-            self.logger.warning("sitemap_empty: %s gave no URL on this host", response.url)
-            self.crawler.stats.inc_value("luutru/sitemap_empty")
-
-    def parse_feed(self, response: Response) -> Iterator[Any]:
-        """RSS 2.0 or Atom: article links, each with the entry's date as its listing date."""
-        absent = self._absent(response, "no_feed")
-        if absent:
-            yield absent
-            return
-        yield self.listed(response)
-        root = xml_root(response.body)
-        if root is None or etree.QName(root).localname == "html":
-            # NukeViet's /vi/news/rss/ may be an HTML page listing the per-category feeds.
-            if isinstance(response, scrapy.http.TextResponse):
-                for href in response.css("a::attr(href)").getall():
-                    url = response.urljoin(href)
-                    if "/rss" in url and self.same_host(url) and url not in self._seen:
-                        self._seen.add(url)
-                        yield self.probe_request(url, self.parse_feed)
-            return
-        for entry in root.iter():
-            if not isinstance(entry.tag, str):
-                continue
-            if etree.QName(entry).localname not in ("item", "entry"):
-                continue
-            link, date, title = "", "", ""
-            for child in entry:
-                if not isinstance(child.tag, str):
-                    continue
-                name = etree.QName(child).localname
-                if name == "link":
-                    link = link or (child.get("href") or child.text or "").strip()
-                elif name in ("pubDate", "published", "date") and not date:
-                    date = (child.text or "").strip()
-                elif name == "title":
-                    title = norm(child.text or "")
-            url = self.normalise(response.urljoin(link)) if link else None
-            if not url:
-                continue
-            facts: dict[str, Any] = {"listing_url": response.url, "title_raw": title}
-            entry_date = feed_date(date)
-            if entry_date:
-                facts["date_raw"] = entry_date
-            self._remember_teaser(url, facts)
-            yield from self.follow(url, 1, candidate=True)
+    # -- teasers -----------------------------------------------------------------------------
 
     def remember_teasers(self, page: GenericPage, listing_url: str, section: str) -> None:
         """What a hub page says of each article it links (title, date), for the article."""
@@ -385,7 +285,8 @@ class GenericSpider(SiteSpider):
     # -- pages -------------------------------------------------------------------------------
 
     def parse_page(self, response: Response, listing: dict[str, Any]) -> Iterator[Any]:
-        kind = response.request.meta.get("kind", "listing")
+        meta = request_meta(response)
+        kind = meta.get("kind", "listing")
         if response.status == 304:
             self.articles_met += 1
             yield self.not_modified(response)
@@ -397,7 +298,7 @@ class GenericSpider(SiteSpider):
             else:  # an XML answer where a page was expected: maybe a feed
                 yield from self.parse_feed(response)
             return
-        depth = int(response.request.meta.get("depth", 0))
+        depth = int(meta.get("depth", 0))
         try:
             root = lxml_html.fromstring(response.text)
         except (etree.ParserError, ValueError):
@@ -473,18 +374,3 @@ class GenericSpider(SiteSpider):
         if foreign and target not in self._seen:
             return None
         return target
-
-    def _feeds(self, response: Response, root: Any) -> Iterator[scrapy.Request]:
-        hrefs = root.xpath(
-            "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
-        )
-        generator = " ".join(root.xpath("//meta[@name='generator']/@content")).lower()
-        if not self._feed_probed and ("nukeviet" in generator or root.xpath(
-                "//a[starts-with(@href, '/vi/')] | //script[contains(@src, 'nukeviet')]")):
-            hrefs.append("/vi/news/rss/")
-        self._feed_probed = True
-        for href in hrefs:
-            url = response.urljoin(href.strip())
-            if self.same_host(url) and url not in self._seen:
-                self._seen.add(url)
-                yield self.probe_request(url, self.parse_feed)

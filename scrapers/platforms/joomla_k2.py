@@ -11,7 +11,7 @@ from parsel import Selector
 from scrapy.http import Response
 
 from scrapers.extract import first_text
-from scrapers.platforms.base import ListingSpider
+from scrapers.platforms.listing import ListingSpider
 
 # K2's list layouts print one element per item: category_item.php `.catItemView` (every item
 # group: leading, primary, secondary, links), tag.php `.tagItemView`, user.php `.userItemView`,

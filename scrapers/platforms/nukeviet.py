@@ -8,10 +8,12 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from parsel import Selector
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from scrapers.extract import all_values, first_text, select_all
-from scrapers.platforms.base import ListingSpider
+from scrapers.platforms.article_reading import selector_of
+from scrapers.platforms.listing import ListingSpider
+from scrapers.platforms.outcomes import request_meta
 
 # Class tests that match one class name, not a substring of another (`news_column` is not
 # `news_columns`, `related` not `unrelated`).
@@ -137,7 +139,7 @@ class NukeVietSpider(ListingSpider):
         seen: set[str] = set()
         link_queries = self.queries("row_link")
         for query in self.queries(key):
-            for row in select_all(scope, query):
+            for row in select_all(selector_of(scope), query):
                 href = first_text(row, *link_queries)
                 if href and href not in seen:
                     seen.add(href)
@@ -179,15 +181,14 @@ class NukeVietSpider(ListingSpider):
         On an incremental crawl they are skipped once the category page itself held only
         archived articles: a subcategory's newest articles are shown on that page.
         """
-        if not hasattr(response, "xpath"):
-            return
-        meta = response.request.meta if response.request is not None else {}
-        key = meta.get("section_key") or section
+        if not isinstance(response, TextResponse):
+            return  # a listing that answered no page (a PDF, an image): no subcategory
+        key = request_meta(response).get("section_key") or section
         streak = self._known_streak.get(key, 0)
         if self.stop_after_known > 0 and streak >= self.stop_after_known:
             return
         host = urlsplit(response.url).netloc
-        for href in all_values(response, *self.queries("subcategory_links")):
+        for href in all_values(response.selector, *self.queries("subcategory_links")):
             if href.startswith(("#", "javascript:", "mailto:")):
                 continue
             url = response.urljoin(href)

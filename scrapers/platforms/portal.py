@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from scrapers.platforms.base import ListingSpider
+from scrapers.platforms.listing import ListingSpider
 
 SELECTORS: dict[str, Any] = {
     # Custom portals print the sapo again as the first paragraph (Hải Phòng, Nam Định, Nghệ An).

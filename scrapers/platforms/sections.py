@@ -20,9 +20,9 @@ becomes a discovered section. Every step is a warning in the log and a stat in t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 import scrapy
@@ -50,15 +50,32 @@ class SectionState:
     empty: bool = False  # the CMS printed its "nothing to list" marker
 
 
+class _ArticleRequest(Protocol):
+    """`SiteSpider.article_request`, as the ledger calls it."""
+
+    def __call__(self, response: Response, href: str, listing: dict[str, Any], *,
+                 priority: int = ...) -> scrapy.Request | FetchOutcome | None: ...
+
+
 class SectionLedger:
     """Bookkeeping of sections, discovery and fallbacks for a `ListingSpider`."""
 
-    # Provided by ListingSpider / scrapy.Spider.
+    # Provided by ListingSpider and the classes it builds on (scrapy.Spider, SiteSpider,
+    # ArticleReader). Annotations only: no class attribute here shadows their methods.
     site: Any
     base_url: str
     logger: Any
     _listing_urls: set[str]
     discover: str
+    article_url: Callable[[str], str | None]
+    article_request: _ArticleRequest
+    defer: Callable[[scrapy.Request], None]
+    may_follow_listing: Callable[[str], bool]
+    listing_request: Callable[..., scrapy.Request]
+    listing_body: Callable[[Response, str, str], Iterator[Any]]
+    listed: Callable[[Response], FetchOutcome]
+    parse_feed: Callable[[Response], Iterator[Any]]
+    on_error: Callable[[Failure], Iterator[FetchOutcome]]
 
     def ledger_init(self) -> None:
         self._sections: dict[str, SectionState] = {}
@@ -116,7 +133,7 @@ class SectionLedger:
         found: list[tuple[str, dict[str, Any]]] = []
         for url, text in discovery.article_links(response.selector, response.url, self.shapes,
                                                  urlsplit(response.url).hostname or self.host):
-            target = self.article_url(url)  # type: ignore[attr-defined]
+            target = self.article_url(url)
             if target is not None:
                 found.append((target, {"section": section, "listing_url": response.url,
                                        "date_raw": None, "title_raw": text}))
@@ -183,8 +200,8 @@ class SectionLedger:
     def on_listing_error(self, failure: Failure) -> Iterator[Any]:
         """Errback of listing requests: a failed first page of a declared section is replaced
         by discovery, loudly."""
-        yield from self.on_error(failure)  # type: ignore[attr-defined]
-        request = failure.request  # type: ignore[attr-defined]
+        yield from self.on_error(failure)
+        request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errbacks
         key = request.meta.get("section_key") or request.cb_kwargs.get("section", "")
         state = self._sections.get(key)
         if state is None or state.origin != "declared" or state.failed:
@@ -208,7 +225,7 @@ class SectionLedger:
 
     def on_probe_error(self, failure: Failure) -> Iterator[FetchOutcome]:
         """A discovery source the site does not have (no sitemap.xml) is no error."""
-        request = failure.request  # type: ignore[attr-defined]
+        request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errbacks
         reason = discovery_reason(failure)
         self.logger.info("discovery: %s: %s", request.url, reason)
         status = getattr(getattr(failure.value, "response", None), "status", None)
@@ -226,14 +243,14 @@ class SectionLedger:
         key = f"discovered {unquote(url)}"
         name = discovery.section_name(url, label)
         self._sections[key] = SectionState(name, url, "probe")
-        if not self.may_follow_listing(key):  # type: ignore[attr-defined]
+        if not self.may_follow_listing(key):
             return None
-        return self.listing_request(url, name, key=key, first=True)  # type: ignore[attr-defined]
+        return self.listing_request(url, name, key=key, first=True)
 
     def parse_home(self, response: Response) -> Iterator[Any]:
         """The home page: its menus' listing-shaped links are probed, its feeds read; a home
         page without any listing-shaped link is read as a listing itself."""
-        yield self.listed(response)  # type: ignore[attr-defined]
+        yield self.listed(response)
         if not isinstance(response, TextResponse):
             return
         candidates = discovery.listing_candidates(response.selector, response.url,
@@ -243,16 +260,16 @@ class SectionLedger:
         probes = [r for r in (self.probe(url, label) for url, label in candidates) if r]
         yield from probes
         for feed in discovery.feed_urls(response.selector, response.url):
-            yield scrapy.Request(feed, callback=self.parse_feed,  # type: ignore[attr-defined]
+            yield scrapy.Request(feed, callback=self.parse_feed,
                                  errback=self.on_probe_error, meta={"kind": "listing"})
         if not candidates:  # (menus that only repeat the declared sections are no reason)
             self._sections[HOME] = SectionState("trang chủ", response.url, HOME)
-            yield from self.listing_body(response, "", HOME)  # type: ignore[attr-defined]
+            yield from self.listing_body(response, "", HOME)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         """sitemap.xml (or a sitemap index): article URLs are fetched after the listings,
         listing URLs probed."""
-        yield self.listed(response)  # type: ignore[attr-defined]
+        yield self.listed(response)
         if not isinstance(response, TextResponse):
             return
         is_index, locs = discovery.sitemap_locs(response.text)
@@ -265,13 +282,13 @@ class SectionLedger:
         links = 0
         for loc in locs:
             if self.shapes.is_article(loc):
-                target = self.article_url(loc)  # type: ignore[attr-defined]
+                target = self.article_url(loc)
                 if target is None:
                     continue
                 links += 1
-                request = self.article_request(response, target, {})  # type: ignore[attr-defined]
+                request = self.article_request(response, target, {})
                 if isinstance(request, scrapy.Request):
-                    self.defer(request)  # type: ignore[attr-defined]
+                    self.defer(request)
                 elif request is not None:
                     yield request  # another spelling of an article: its fetch-log row
             elif self.shapes.is_listing(loc):

@@ -54,6 +54,17 @@ def fts_ok(path: Path) -> None:
         conn.close()
 
 
+def run_concurrently(db: Path, errors: list[Any], threads: list[threading.Thread]) -> None:
+    """Runs the threads together; none may have recorded an error, and the FTS index must
+    still agree with the articles afterwards."""
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    fts_ok(db)
+
+
 # -- row 24: dates --------------------------------------------------------------------------
 
 FETCHED = datetime(2025, 9, 25, 10, 0, tzinfo=VN)  # a Thursday
@@ -107,14 +118,9 @@ def test_row32_readers_never_see_database_is_locked_during_writes(db):
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=writer), threading.Thread(target=reader),
-               threading.Thread(target=reader)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert errors == []
-    fts_ok(db)
+    run_concurrently(db, errors, [threading.Thread(target=writer),
+                                  threading.Thread(target=reader),
+                                  threading.Thread(target=reader)])
 
 
 def test_row33_two_writers_never_fail_busy(db):
@@ -128,13 +134,8 @@ def test_row33_two_writers_never_fail_busy(db):
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=writer, args=(b,)) for b in (1000, 2000)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert errors == []
-    fts_ok(db)
+    run_concurrently(db, errors, [threading.Thread(target=writer, args=(b,))
+                                  for b in (1000, 2000)])
 
 
 def test_row33_regression_guard_a_deferred_upgrade_fails_at_once(db):

@@ -245,15 +245,23 @@ def _wait_for_articles(db: Path, n: int, timeout: float = 30) -> int:
     return stored
 
 
+def _crawl_under_way(server: FaultServer, archive_dir: Path, pages: int, delay: float,
+                     stored: int) -> tuple[list[str], Path, subprocess.Popen[str]]:
+    """A crawl of a site of `pages` slow pages, started in the background and returned once
+    the archive shows `stored` articles: the site's paths, the archive and the process."""
+    paths = articles_site(server, pages, delay=delay)
+    db = db_in(archive_dir)
+    proc = _start(server, db)
+    assert _wait_for_articles(db, stored) >= stored
+    return paths, db, proc
+
+
 @pytest.mark.slow
 def test_row29_sigint_stops_gracefully_and_the_rerun_completes(server, archive_dir):
     # 60 pages of 0.1 s: the archive may show the 5th article a few seconds after the crawler
     # fetched it (the writer commits in groups, items do not wait), and SIGINT must still
     # find pages to leave unfetched.
-    paths = articles_site(server, 60, delay=0.1)
-    db = db_in(archive_dir)
-    proc = _start(server, db)
-    assert _wait_for_articles(db, 5) >= 5
+    paths, db, proc = _crawl_under_way(server, archive_dir, pages=60, delay=0.1, stored=5)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 1, err
@@ -338,10 +346,7 @@ def test_row31_a_damaged_archive_is_refused(server, archive_dir, damage):
 @pytest.mark.slow
 def test_row34_an_overlapping_run_exits_locked_and_touches_nothing(server, archive_dir):
     # ~6 s of crawling one request at a time: the second run starts well before it ends.
-    paths = articles_site(server, 30, delay=0.2)
-    db = db_in(archive_dir)
-    first = _start(server, db)
-    assert _wait_for_articles(db, 1) >= 1
+    paths, db, first = _crawl_under_way(server, archive_dir, pages=30, delay=0.2, stored=1)
     second = run_crawl(server.url, db)
     assert second.code == 4 and "in use by pid" in second.proc.stderr
     assert first.wait(timeout=60) == 0

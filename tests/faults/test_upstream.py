@@ -1,4 +1,4 @@
-"""Scrapy behaviours luutru's middlewares correct (scrapers/middlewares.py). Each test pins the
+"""Scrapy behaviours luutru's middlewares correct (scrapers/middlewares/). Each test pins the
 upstream behaviour as it is in the Scrapy we run: when one fails, Scrapy changed, and the
 matching correction may be removable (docs/reliability.md)."""
 
@@ -15,11 +15,8 @@ from scrapy.dupefilters import RFPDupeFilter
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
-from scrapers.middlewares import (
-    RetryAfterMiddleware,
-    better_encoding,
-    retry_after_seconds,
-)
+from scrapers.middlewares.charset import better_encoding
+from scrapers.middlewares.politeness import RetryAfterMiddleware, retry_after_seconds
 from tests.test_charsets import PARAGRAPHS, to_cp1258
 
 META_1258 = b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1258">'
