@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
 from luutru.cli.main import cli
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 
 COMMANDS = sorted(cli.commands)  # every command: none may skip --help (README: test_docs.py)
 
@@ -69,3 +71,31 @@ def test_sites_lists_bentre_with_its_live_url():
     rows = json.loads(run_cli("sites", "--json").stdout)
     bentre = next(r for r in rows if r["slug"] == "bentre")
     assert bentre["cms"] == "drupal7" and bentre["merged_into"] == "Vĩnh Long"
+
+
+# A command that reads the archive answers in a tenth of a second: it must not load the
+# crawler (Scrapy, Twisted) or the web UI (Datasette), ~0.5 s of imports. Hundreds of test
+# runs and every researcher's query pay for it.
+_LOADED = """
+import sys
+from luutru.cli.main import cli
+try:
+    cli(sys.argv[1:], prog_name="luutru", standalone_mode=False)
+finally:
+    print(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted', 'datasette'}),
+          file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("args", [
+    ["--help"], ["sites"], ["search", "dang"], ["show", "1"], ["stats"], ["runs"],
+    ["export", "--format", "csv"],
+], ids=lambda args: args[0])
+def test_reading_commands_load_no_crawler_and_no_web_ui(bentre_archive, args):
+    db, _ = bentre_archive
+    extra = [] if args[0] in ("--help", "sites") else ["--db", str(db)]
+    proc = subprocess.run([sys.executable, "-c", _LOADED, *args, *extra], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip(), "the command printed nothing"
+    assert proc.stderr.strip().splitlines()[-1] == "[]", proc.stderr

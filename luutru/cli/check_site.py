@@ -11,14 +11,16 @@ import tempfile
 import tomllib
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from luutru.cli import exitcodes
 from luutru.cli.common import emit_json, json_option, set_option, set_pairs
 from luutru.cli.site_files import ROOT, checks_for, find_site
-from scrapers.platforms import SiteSpider
+
+if TYPE_CHECKING:  # the CLI imports Scrapy only when a command crawls or parses
+    from scrapers.platforms import SiteSpider
 
 LEAK_PATTERNS: dict[str, re.Pattern[str]] = {
     "clock": re.compile(
